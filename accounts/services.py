@@ -1,0 +1,129 @@
+"""Writes to users and roles; each audited."""
+
+import secrets
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Role
+from commitments import audit
+from commitments.exceptions import ValidationFailed
+
+_AUDITED_USER_FIELDS = (
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+
+
+def _check_roles(roles: Iterable[str]) -> list[str]:
+    roles = list(dict.fromkeys(roles))
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown:
+        raise ValidationFailed(
+            {
+                "roles": [
+                    _("Unknown role %(r)s; choose from %(all)s.")
+                    % {"r": ", ".join(unknown), "all": ", ".join(Role.values)}
+                ]
+            }
+        )
+    return roles
+
+
+def _snapshot(user: User) -> dict:
+    return {name: getattr(user, name) for name in _AUDITED_USER_FIELDS}
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    roles: Iterable[str],
+    password: str | None = None,
+    email: str = "",
+    actor: User | None = None,
+) -> tuple[User, str]:
+    """Create a user holding `roles`; returns the user and the password (generated if not
+    given). The admin role also grants access to the Django admin."""
+    roles = _check_roles(roles)
+    if not username.strip():
+        raise ValidationFailed({"username": [_("A username is required.")]})
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed({"username": [_("A user named %s exists already.") % username]})
+    password = password or secrets.token_urlsafe(12)
+    user = User.objects.create_user(
+        username=username, email=email, password=password, is_staff=Role.ADMIN in roles
+    )
+    user.groups.set(Group.objects.filter(name__in=roles))
+    audit.record(
+        action=audit.USER_CREATED,
+        actor=actor,
+        obj=user,
+        after={**_snapshot(user), "roles": sorted(roles)},
+    )
+    return user, password
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> User:
+    """Replace a user's roles; audited with before and after."""
+    roles = _check_roles(roles)
+    before = sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+    if before == sorted(roles):
+        return user
+    others = user.groups.exclude(name__in=Role.values)
+    user.groups.set([*others, *Group.objects.filter(name__in=roles)])
+    user.__dict__.pop("_role_names", None)
+    audit.record(
+        action=audit.USER_ROLES_CHANGED,
+        actor=actor,
+        obj=user,
+        before={"roles": before},
+        after={"roles": sorted(roles)},
+    )
+    return user
+
+
+@transaction.atomic
+def user_save(*, user: User, actor: User | None, password_changed: bool = False) -> User:
+    """Save a user's account fields (admin); audited, a password change named but not shown."""
+    creating = user.pk is None
+    old = {} if creating else _snapshot(User.objects.get(pk=user.pk))
+    user.save()
+    new = _snapshot(user)
+    changed = [name for name in new if old.get(name) != new[name]]
+    after = {name: new[name] for name in changed}
+    if password_changed:
+        after["password"] = "changed"
+    if creating or after:
+        audit.record(
+            action=audit.USER_CREATED if creating else audit.USER_CHANGED,
+            actor=actor,
+            obj=user,
+            before={name: old.get(name) for name in changed if not creating},
+            after=after,
+        )
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User, actor: User | None) -> None:
+    """Delete a user; their events keep their name."""
+    before = _snapshot(user)
+    pk = user.pk
+    user.delete()
+    audit.record(
+        action=audit.USER_DELETED,
+        actor=actor,
+        object_type="accounts.user",
+        object_id=pk,
+        before=before,
+    )

@@ -1,0 +1,299 @@
+"""The audit history: record() is the only code that inserts AuditEvent rows.
+
+Each event's hash is SHA-256 of the previous event's hash followed by the canonical JSON of
+its own content, so editing, deleting or reordering a row breaks the chain at that row.
+Inserts are serialised (a PostgreSQL advisory lock held to the end of the transaction), so
+the chain never forks; record() is called last in each service to hold the lock briefly.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+from commitments.models import AuditEvent
+from tracker.middleware import request_id
+
+GENESIS = "0" * 64
+_LOCK_KEY = 727_001  # pg_advisory_xact_lock key serialising audit inserts
+
+# Actions: dotted constants.
+COMMITMENT_CREATED = "commitment.created"
+COMMITMENT_CHANGED = "commitment.changed"
+STATUS_CHANGED = "commitment.status_changed"
+UPDATE_CREATED = "update.created"
+UPDATE_EDITED = "update.edited"
+UPDATE_DELETED = "update.deleted"
+UPDATE_SUBMITTED = "update.submitted"
+UPDATE_WITHDRAWN = "update.withdrawn"
+UPDATE_APPROVED = "update.approved"
+UPDATE_REJECTED = "update.rejected"
+UPDATE_STALE = "update.stale"
+REFERENCE_CREATED = "reference.created"
+REFERENCE_CHANGED = "reference.changed"
+REFERENCE_DELETED = "reference.deleted"
+USER_CREATED = "user.created"
+USER_CHANGED = "user.changed"
+USER_ROLES_CHANGED = "user.roles_changed"
+USER_DELETED = "user.deleted"
+
+# Actions that set a commitment's status and version (replayed by verify_audit).
+STATUS_ACTIONS = (COMMITMENT_CREATED, STATUS_CHANGED)
+
+
+def jsonable(value: Any) -> Any:
+    """Dates as ISO strings, model instances as their pk: what JSON columns hold faithfully."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    return value
+
+
+def canonical(content: dict[str, Any]) -> bytes:
+    return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+
+
+def content_of(
+    *,
+    sequence: int,
+    occurred_at: str,
+    actor_id: int | None,
+    actor_name: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    commitment_id: int | None,
+    update_id: int | None,
+    effective_date: str | None,
+    before: dict,
+    after: dict,
+    reason: str,
+    request_id: str,
+) -> dict[str, Any]:
+    """What the hash covers: every column but the hashes themselves."""
+    return {
+        "sequence": sequence,
+        "occurred_at": occurred_at,
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "commitment_id": commitment_id,
+        "update_id": update_id,
+        "effective_date": effective_date,
+        "before": before,
+        "after": after,
+        "reason": reason,
+        "request_id": request_id,
+    }
+
+
+def chain_hash(prev_hash: str, content: dict[str, Any]) -> str:
+    return hashlib.sha256(prev_hash.encode() + canonical(content)).hexdigest()
+
+
+def record(
+    *,
+    action: str,
+    actor: Any,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    commitment: Model | None = None,
+    update: Model | None = None,
+    effective_date: date | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    # Microseconds survive both databases; the stored value must hash as it was hashed.
+    occurred_at = timezone.now()
+    is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    event = AuditEvent(
+        sequence=sequence,
+        occurred_at=occurred_at,
+        actor=actor if is_person else None,
+        actor_name=actor.get_username() if is_person else (str(actor) if actor else "system"),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        commitment=commitment,
+        update=update,
+        effective_date=effective_date,
+        before=jsonable(before or {}),
+        after=jsonable(after or {}),
+        reason=reason,
+        request_id=request_id.get(),
+        prev_hash=prev_hash,
+    )
+    event.hash = chain_hash(prev_hash, event_content(event))
+    event.save(force_insert=True)
+    return event
+
+
+def event_content(event: AuditEvent) -> dict[str, Any]:
+    return content_of(
+        sequence=event.sequence,
+        occurred_at=event.occurred_at.isoformat(),
+        actor_id=event.actor_id,
+        actor_name=event.actor_name,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        commitment_id=event.commitment_id,
+        update_id=event.update_id,
+        effective_date=event.effective_date.isoformat() if event.effective_date else None,
+        before=event.before,
+        after=event.after,
+        reason=event.reason,
+        request_id=event.request_id,
+    )
+
+
+@dataclass
+class Mismatch:
+    commitment_id: int
+    field: str
+    live: Any
+    replayed: Any
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    seconds: float = 0.0
+    broken_sequence: int | None = None
+    broken_reason: str = ""
+    mismatches: list[Mismatch] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_sequence is None and not self.mismatches
+
+
+_VERIFY_COLUMNS = (
+    "sequence",
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "commitment_id",
+    "update_id",
+    "effective_date",
+    "before",
+    "after",
+    "reason",
+    "request_id",
+    "prev_hash",
+    "hash",
+)
+
+
+def verify(*, chunk_size: int = 5000) -> VerifyReport:
+    """Walk the chain in sequence order, recomputing every hash, and replay the status
+    history against the live commitments. Stops the chain check at the first broken event."""
+    started = time.perf_counter()
+    report = VerifyReport()
+    expected_prev, expected_seq = GENESIS, 1
+    replayed: dict[int, tuple[str, int]] = {}
+    sha256, dumps, sort_keys = hashlib.sha256, orjson.dumps, orjson.OPT_SORT_KEYS
+    rows = AuditEvent.objects.order_by("sequence").values_list(*_VERIFY_COLUMNS)
+    for row in rows.iterator(chunk_size=chunk_size):
+        (
+            seq,
+            occurred_at,
+            actor_id,
+            actor_name,
+            action,
+            object_type,
+            object_id,
+            commitment_id,
+            update_id,
+            effective_date,
+            before,
+            after,
+            reason,
+            req_id,
+            prev_hash,
+            stored,
+        ) = row
+        report.checked += 1
+        if seq != expected_seq:
+            reason_ = "missing" if seq > expected_seq else "out of order"
+            report.broken_sequence = expected_seq if seq > expected_seq else seq
+            report.broken_reason = f"event #{expected_seq} is {reason_} (found #{seq} in its place)"
+            break
+        if prev_hash != expected_prev:
+            report.broken_sequence = seq
+            report.broken_reason = f"event #{seq} does not follow the previous event's hash"
+            break
+        content = {
+            "action": action,
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "after": after,
+            "before": before,
+            "commitment_id": commitment_id,
+            "effective_date": effective_date.isoformat() if effective_date else None,
+            "object_id": object_id,
+            "object_type": object_type,
+            "occurred_at": occurred_at.isoformat(),
+            "reason": reason,
+            "request_id": req_id,
+            "sequence": seq,
+            "update_id": update_id,
+        }
+        if sha256(prev_hash.encode() + dumps(content, option=sort_keys)).hexdigest() != stored:
+            report.broken_sequence = seq
+            report.broken_reason = (
+                f"event #{seq} was altered: its content no longer matches its hash"
+            )
+            break
+        expected_prev, expected_seq = stored, seq + 1
+        if commitment_id is not None and action in STATUS_ACTIONS:
+            replayed[commitment_id] = (after.get("status"), after.get("version"))
+    if report.broken_sequence is None:
+        report.mismatches = _replay_mismatches(replayed)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _replay_mismatches(replayed: dict[int, tuple[str, int]]) -> list[Mismatch]:
+    from commitments.models import Commitment
+
+    mismatches = []
+    live = Commitment.objects.values_list("pk", "status", "version").order_by("pk")
+    for pk, status, version in live.iterator(chunk_size=5000):
+        expected = replayed.get(pk)
+        if expected is None:
+            mismatches.append(Mismatch(pk, "events", "live", "none recorded"))
+            continue
+        if status != expected[0]:
+            mismatches.append(Mismatch(pk, "status", status, expected[0]))
+        if version != expected[1]:
+            mismatches.append(Mismatch(pk, "version", version, expected[1]))
+    return mismatches

@@ -1,0 +1,47 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CommitmentStatus(models.TextChoices):
+    PLEDGED = "pledged", _("Pledged")
+    SIGNED = "signed", _("Signed")
+    IN_PARLIAMENT = "in_parliament", _("In parliament")
+    RATIFIED = "ratified", _("Ratified")
+    IN_FORCE = "in_force", _("In force")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class UpdateState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    STALE = "stale", _("Stale")
+
+
+class GuaranteeDomain(models.TextChoices):
+    LAND = "land", _("Land")
+    AIR = "air", _("Air")
+    SEA = "sea", _("Sea")
+    TRAINING = "training", _("Training")
+    EQUIPMENT = "equipment", _("Equipment")
+    MONITORING = "monitoring", _("Monitoring")
+    TECHNOLOGY = "technology", _("Technology")
+    INTELLIGENCE = "intelligence", _("Intelligence")
+    FINANCIAL = "financial", _("Financial")
+    OTHER = "other", _("Other")
+
+
+class ParticipantKind(models.TextChoices):
+    COUNTRY = "country", _("Country")
+    ORGANISATION = "organisation", _("International organisation")
+
+
+class AgreementKind(models.TextChoices):
+    JOINT_STATEMENT = "joint_statement", _("Joint statement")
+    DECLARATION = "declaration", _("Declaration")
+    TREATY = "treaty", _("Treaty")
+    MEMORANDUM = "memorandum", _("Memorandum of understanding")
+    OTHER = "other", _("Other")

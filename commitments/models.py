@@ -1,0 +1,354 @@
+"""The record: who pledged what, and where its ratification stands.
+
+Models stay plain. Every write goes through commitments.services; audited models refuse
+QuerySet.update(), which would bypass the audit history.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from commitments.choices import (
+    AgreementKind,
+    CommitmentStatus,
+    GuaranteeDomain,
+    ParticipantKind,
+    UpdateState,
+)
+from commitments.exceptions import AuditedWriteForbidden
+
+
+class AuditedQuerySet(models.QuerySet):
+    """Bulk updates would change the record without an audit event: refuse them."""
+
+    def update(self, **kwargs):
+        raise AuditedWriteForbidden()
+
+    update.queryset_only = True
+
+
+class Source(models.Model):
+    url = models.URLField(_("URL"), max_length=2000)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    excerpt = models.TextField(_("excerpt"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class Participant(models.Model):
+    """A country (ISO 3166-1 alpha-2) or an international organisation that pledges."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=10,
+        unique=True,
+        help_text=_("ISO 3166-1 alpha-2 for a country (FR), a short code for an organisation."),
+    )
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ParticipantKind.choices)
+    needs_parliamentary_approval = models.BooleanField(
+        _("needs parliamentary approval"), default=True
+    )
+    approval_body = models.CharField(
+        _("approving body"), max_length=200, blank=True, help_text=_('e.g. "Bundestag"')
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    is_sample = models.BooleanField(
+        _("illustrative sample data"), default=False, help_text=_("Demo data, not a real record.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ParticipantKind.values), name="participant_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ParticipantKind.COUNTRY) | Q(code__regex=r"^[A-Z]{2}$"),
+                name="participant_country_code_iso",
+                violation_error_message=_("A country's code is two capital letters (ISO 3166-1)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z][A-Z0-9]{1,9}$"),
+                name="participant_code_format",
+                violation_error_message=_("A code is capital letters and digits."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agreement(models.Model):
+    """The instrument in which guarantees were pledged."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=AgreementKind.choices, default=AgreementKind.OTHER
+    )
+    signed_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="agreements")
+    is_sample = models.BooleanField(_("illustrative sample data"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AgreementKind.values), name="agreement_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Guarantee(models.Model):
+    """One pledged guarantee of an agreement, in one domain."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="guarantees")
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    domain = models.CharField(_("domain"), max_length=20, choices=GuaranteeDomain.choices)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agreement", "position", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(domain__in=GuaranteeDomain.values), name="guarantee_domain_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "title"], name="guarantee_title_unique_per_agreement"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Commitment(models.Model):
+    """One participant's part in one guarantee: the unit whose ratification is tracked."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="commitments"
+    )
+    guarantee = models.ForeignKey(Guarantee, on_delete=models.PROTECT, related_name="commitments")
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=CommitmentStatus.choices,
+        default=CommitmentStatus.PLEDGED,
+    )
+    status_date = models.DateField(_("status effective since"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status recorded at"), null=True, blank=True)
+    pledged_on = models.DateField(_("pledged on"), null=True, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    in_parliament_on = models.DateField(_("in parliament since"), null=True, blank=True)
+    ratified_on = models.DateField(_("ratified on"), null=True, blank=True)
+    in_force_on = models.DateField(_("in force since"), null=True, blank=True)
+    rejected_on = models.DateField(_("rejected on"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    subject_to_ratification = models.BooleanField(_("subject to ratification"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    notes = models.TextField(_("notes"), blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="commitments")
+    is_sample = models.BooleanField(_("illustrative sample data"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["guarantee", "participant__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "guarantee"],
+                name="commitment_unique_per_participant_guarantee",
+                violation_error_message=_("This participant already has a commitment here."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CommitmentStatus.values),
+                name="commitment_status_on_ladder",
+                violation_error_message=_("The status is not on the ratification ladder."),
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="commitment_version_positive"),
+        ]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant} · {self.guarantee}"
+
+    def stage_date(self, status: str):
+        """The date a stage was reached, or None."""
+        return getattr(self, f"{status}_on", None)
+
+
+class StatusUpdate(models.Model):
+    """An analyst's proposed status for a commitment, reviewed before it touches the record."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="updates")
+    proposed_status = models.CharField(
+        _("proposed status"), max_length=20, choices=CommitmentStatus.choices
+    )
+    effective_date = models.DateField(_("effective date"))
+    summary = models.TextField(_("summary"))
+    sources = models.ManyToManyField(Source, related_name="updates")
+    is_correction = models.BooleanField(_("correction"), default=False)
+    correction_reason = models.TextField(_("correction reason"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=UpdateState.choices, default=UpdateState.DRAFT
+    )
+    base_version = models.PositiveIntegerField(_("written against version"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposed_updates"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviewed_updates",
+        null=True,
+        blank=True,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=UpdateState.values), name="update_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(proposed_status__in=CommitmentStatus.values),
+                name="update_proposed_status_on_ladder",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=[UpdateState.APPROVED, UpdateState.REJECTED])
+                | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
+                name="update_decision_names_reviewer",
+                violation_error_message=_("A decided update names its reviewer."),
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_by__isnull=True) | ~Q(reviewed_by=F("proposed_by")),
+                name="update_four_eyes",
+                violation_error_message=_("Nobody reviews their own update (four eyes)."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=UpdateState.REJECTED) | ~Q(review_comment=""),
+                name="update_rejection_has_comment",
+                violation_error_message=_("A rejection needs a comment."),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_correction=False) | ~Q(correction_reason=""),
+                name="update_correction_has_reason",
+                violation_error_message=_("A correction needs a reason."),
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}: {self.commitment} → {self.get_proposed_status_display()}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditedWriteForbidden("Audit events are append-only.")
+
+    update.queryset_only = True
+
+    def delete(self):
+        raise AuditedWriteForbidden("Audit events are append-only.")
+
+    delete.queryset_only = True
+
+
+class AuditEvent(models.Model):
+    """One entry of the append-only, hash-chained history. Inserted only by audit.record()."""
+
+    sequence = models.BigIntegerField(_("sequence"), unique=True)
+    occurred_at = models.DateTimeField(_("recorded at"), db_index=True)
+    # No database constraint: the event outlives the user, whose name is kept as text.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    # No database constraint: a deleted draft keeps its events.
+    update = models.ForeignKey(
+        StatusUpdate,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    reason = models.TextField(_("reason or comment"), blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["commitment", "effective_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditedWriteForbidden("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditedWriteForbidden("Audit events are append-only.")

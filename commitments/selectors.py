@@ -1,0 +1,95 @@
+"""Shared reads: the pages, the API and the commands ask these, not the ORM directly."""
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.fields.json import KT
+
+from commitments import audit
+from commitments.choices import CommitmentStatus, UpdateState
+from commitments.models import Agreement, AuditEvent, Commitment, Guarantee, StatusUpdate
+
+
+def agreement_overview() -> list[Agreement]:
+    """Agreements with their guarantees, each guarantee carrying `status_counts` (ladder order)
+    and `total`. Three queries, however many rows."""
+    agreements = list(
+        Agreement.objects.prefetch_related(
+            Prefetch("guarantees", queryset=Guarantee.objects.order_by("position", "title"))
+        )
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = Commitment.objects.values_list("guarantee_id", "status").annotate(n=Count("pk"))
+    for guarantee_id, status, n in rows.order_by():
+        counts[guarantee_id][status] = n
+    for agreement in agreements:
+        for guarantee in agreement.guarantees.all():
+            by_status = counts.get(guarantee.pk, {})
+            guarantee.status_counts = [
+                (s, label, by_status.get(s, 0)) for s, label in CommitmentStatus.choices
+            ]
+            guarantee.total = sum(by_status.values())
+    return agreements
+
+
+def commitment_list() -> QuerySet[Commitment]:
+    return Commitment.objects.select_related("participant", "guarantee", "guarantee__agreement")
+
+
+def commitment_history(*, commitment: Commitment) -> list[AuditEvent]:
+    """The commitment's timeline, oldest first: every event about it or its updates, each
+    applied change with its update (author, reviewer, sources, comments)."""
+    events = list(
+        AuditEvent.objects.filter(commitment=commitment)
+        .order_by("sequence")
+        .select_related("actor")
+    )
+    update_ids = {e.update_id for e in events if e.update_id}
+    updates = {
+        u.pk: u
+        for u in StatusUpdate.objects.filter(pk__in=update_ids)
+        .select_related("proposed_by", "reviewed_by")
+        .prefetch_related("sources")
+    }
+    for event in events:
+        event.status_update = updates.get(event.update_id)
+    return events
+
+
+def _status_events(commitment_ref: OuterRef) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(commitment=commitment_ref, action__in=audit.STATUS_ACTIONS)
+
+
+def commitments_as_of(*, day: date) -> QuerySet[Commitment]:
+    """Every commitment with `status_on`: its status in the world on `day`, by effective date
+    (None where it was not yet pledged). Later records of the same date win."""
+    latest = (
+        _status_events(OuterRef("pk"))
+        .filter(effective_date__lte=day)
+        .order_by("-effective_date", "-sequence")
+        .values(status=KT("after__status"))[:1]
+    )
+    return commitment_list().annotate(status_on=Subquery(latest))
+
+
+def commitments_known_at(*, moment: datetime) -> QuerySet[Commitment]:
+    """Every commitment with `status_known`: what the record said at `moment`, by recorded time
+    (None where the tracker did not know the commitment yet)."""
+    latest = (
+        _status_events(OuterRef("pk"))
+        .filter(occurred_at__lte=moment)
+        .order_by("-sequence")
+        .values(status=KT("after__status"))[:1]
+    )
+    return commitment_list().annotate(status_known=Subquery(latest))
+
+
+def review_queue_for(*, reviewer) -> QuerySet[StatusUpdate]:
+    """Submitted updates this reviewer may decide: everyone's but their own, oldest first."""
+    return (
+        StatusUpdate.objects.filter(state=UpdateState.SUBMITTED)
+        .exclude(proposed_by=reviewer)
+        .select_related("commitment__participant", "commitment__guarantee", "proposed_by")
+        .order_by("submitted_at", "pk")
+    )

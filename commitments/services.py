@@ -1,0 +1,692 @@
+"""Every write to the record: one function per use case, each in one transaction.
+
+Every check runs before the first write, so a refused call changes nothing; audit.record()
+comes last, so the lock serialising the audit chain is held briefly.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, TypedDict
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Role, has_role
+from commitments import audit, workflow
+from commitments.choices import CommitmentStatus, UpdateState
+from commitments.exceptions import (
+    NotAllowed,
+    SelfReviewForbidden,
+    StaleUpdate,
+    UpdateNotPending,
+    ValidationFailed,
+)
+from commitments.models import (
+    Agreement,
+    AuditEvent,
+    Commitment,
+    Guarantee,
+    Participant,
+    Source,
+    StatusUpdate,
+)
+
+
+class SourceInput(TypedDict, total=False):
+    url: str
+    title: str
+    publisher: str
+    published_on: date | None
+    excerpt: str
+
+
+_url_validator = URLValidator(schemes=["http", "https"])
+_SOURCE_FIELDS = ("url", "title", "publisher", "published_on", "excerpt")
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def _require_role(user: User, role: str, message: str) -> None:
+    if not has_role(user, role):
+        raise NotAllowed(message)
+
+
+def _needs_parliament(commitment: Commitment) -> bool:
+    return (
+        commitment.subject_to_ratification and commitment.participant.needs_parliamentary_approval
+    )
+
+
+def _raise_from(error: ValidationError) -> None:
+    """Turn a Django ValidationError into the domain's field errors."""
+    if hasattr(error, "error_dict"):
+        raise ValidationFailed(
+            {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
+        ) from error
+    raise ValidationFailed({"non_field_errors": [str(m) for m in error.messages]}) from error
+
+
+def _field_values(instance: models.Model) -> dict[str, Any]:
+    """Concrete, editable field values by name (foreign keys as ids)."""
+    return {
+        field.attname if field.is_relation else field.name: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if field.editable and not field.primary_key
+    }
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict, dict]:
+    changed = [name for name in new if old.get(name) != new[name]]
+    return {n: old.get(n) for n in changed}, {n: new[n] for n in changed}
+
+
+def _clean_sources(sources: Sequence[SourceInput | Source]) -> list[SourceInput | Source]:
+    if not sources:
+        raise ValidationFailed({"sources": [_("At least one source is required.")]})
+    errors: list[str] = []
+    for index, source in enumerate(sources):
+        if isinstance(source, Source):
+            continue
+        url = (source.get("url") or "").strip()
+        try:
+            _url_validator(url)
+        except ValidationError:
+            errors.append(_("Source %(n)s: enter a valid http(s) URL.") % {"n": index + 1})
+        if len(url) > 2000:
+            errors.append(_("Source %(n)s: the URL is longer than 2000.") % {"n": index + 1})
+        unknown = set(source) - set(_SOURCE_FIELDS)
+        if unknown:
+            errors.append(_("Source %(n)s: unknown fields %(f)s.") % {"n": index + 1, "f": unknown})
+    if errors:
+        raise ValidationFailed({"sources": errors})
+    return list(sources)
+
+
+def _save_sources(sources: Iterable[SourceInput | Source]) -> list[Source]:
+    saved = []
+    for source in sources:
+        if not isinstance(source, Source):
+            source = Source(**{k: v for k, v in source.items() if k in _SOURCE_FIELDS})
+            source.url = source.url.strip()
+            try:
+                source.full_clean()
+            except ValidationError as error:
+                _raise_from(error)
+            source.save()
+        saved.append(source)
+    return saved
+
+
+def _check_update_content(
+    *,
+    commitment: Commitment,
+    proposed_status: str,
+    effective_date: date,
+    summary: str,
+    is_correction: bool,
+    correction_reason: str,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if proposed_status not in CommitmentStatus.values:
+        errors["proposed_status"] = [_("Not a status on the ladder: %s.") % proposed_status]
+    if effective_date > timezone.localdate():
+        errors["effective_date"] = [_("The effective date cannot be in the future.")]
+    if not summary.strip():
+        errors["summary"] = [_("A summary is required.")]
+    if is_correction and not correction_reason.strip():
+        errors["correction_reason"] = [_("A correction needs a reason.")]
+    if errors:
+        raise ValidationFailed(errors)
+    workflow.check_transition(
+        commitment.status,
+        proposed_status,
+        correction=is_correction,
+        needs_parliament=_needs_parliament(commitment),
+    )
+
+
+def _own_update(update: StatusUpdate, user: User, verb: str) -> None:
+    if update.proposed_by_id != user.pk:
+        raise NotAllowed(_("Only the author may %s this update.") % verb)
+
+
+def _lock(update: StatusUpdate) -> StatusUpdate:
+    update.refresh_from_db(from_queryset=StatusUpdate.objects.select_for_update())
+    return update
+
+
+def _update_snapshot(update: StatusUpdate) -> dict[str, Any]:
+    return {
+        "state": update.state,
+        "proposed_status": update.proposed_status,
+        "effective_date": update.effective_date,
+        "summary": update.summary,
+        "is_correction": update.is_correction,
+        "correction_reason": update.correction_reason,
+        "base_version": update.base_version,
+        "sources": sorted(update.sources.values_list("url", flat=True)),
+    }
+
+
+# Status updates -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_create(
+    *,
+    commitment: Commitment,
+    author: User,
+    proposed_status: str,
+    effective_date: date,
+    summary: str,
+    sources: Sequence[SourceInput | Source],
+    is_correction: bool = False,
+    correction_reason: str = "",
+    base_version: int | None = None,
+    draft: bool = False,
+) -> StatusUpdate:
+    """Log a proposed status change with its evidence, as a draft or submitted for review."""
+    _require_role(author, Role.ANALYST, _("Only analysts may propose status updates."))
+    commitment = Commitment.objects.select_related("participant").get(pk=commitment.pk)
+    if base_version is None:
+        base_version = commitment.version
+    elif base_version > commitment.version:
+        raise ValidationFailed(
+            {
+                "base_version": [
+                    _("No such version yet: the commitment is at %s.") % commitment.version
+                ]
+            }
+        )
+    _check_update_content(
+        commitment=commitment,
+        proposed_status=proposed_status,
+        effective_date=effective_date,
+        summary=summary,
+        is_correction=is_correction,
+        correction_reason=correction_reason,
+    )
+    sources = _clean_sources(sources)
+    if base_version != commitment.version:
+        raise StaleUpdate(
+            StatusUpdate(base_version=base_version), current_version=commitment.version
+        )
+
+    now = timezone.now()
+    update = StatusUpdate.objects.create(
+        commitment=commitment,
+        proposed_status=proposed_status,
+        effective_date=effective_date,
+        summary=summary.strip(),
+        is_correction=is_correction,
+        correction_reason=correction_reason.strip(),
+        base_version=base_version,
+        proposed_by=author,
+        state=UpdateState.DRAFT if draft else UpdateState.SUBMITTED,
+        submitted_at=None if draft else now,
+    )
+    update.sources.set(_save_sources(sources))
+    audit.record(
+        action=audit.UPDATE_CREATED if draft else audit.UPDATE_SUBMITTED,
+        actor=author,
+        obj=update,
+        commitment=commitment,
+        update=update,
+        effective_date=effective_date,
+        after=_update_snapshot(update),
+    )
+    return update
+
+
+@transaction.atomic
+def update_edit(
+    *,
+    update: StatusUpdate,
+    author: User,
+    proposed_status: str | None = None,
+    effective_date: date | None = None,
+    summary: str | None = None,
+    sources: Sequence[SourceInput | Source] | None = None,
+    is_correction: bool | None = None,
+    correction_reason: str | None = None,
+) -> StatusUpdate:
+    """Change an own draft; it is rewritten against the commitment's current version."""
+    update = _lock(update)
+    _own_update(update, author, _("edit"))
+    if update.state != UpdateState.DRAFT:
+        raise UpdateNotPending(update, expected=UpdateState.DRAFT)
+    commitment = Commitment.objects.select_related("participant").get(pk=update.commitment_id)
+    before = _update_snapshot(update)
+    new = {
+        "proposed_status": update.proposed_status if proposed_status is None else proposed_status,
+        "effective_date": update.effective_date if effective_date is None else effective_date,
+        "summary": update.summary if summary is None else summary.strip(),
+        "is_correction": update.is_correction if is_correction is None else is_correction,
+        "correction_reason": (
+            update.correction_reason if correction_reason is None else correction_reason.strip()
+        ),
+    }
+    _check_update_content(commitment=commitment, **new)
+    if sources is not None:
+        sources = _clean_sources(sources)
+
+    for name, value in new.items():
+        setattr(update, name, value)
+    update.base_version = commitment.version
+    update.save()
+    if sources is not None:
+        update.sources.set(_save_sources(sources))
+    old, changed = _diff(before, _update_snapshot(update))
+    audit.record(
+        action=audit.UPDATE_EDITED,
+        actor=author,
+        obj=update,
+        commitment=commitment,
+        update=update,
+        before=old,
+        after=changed,
+    )
+    return update
+
+
+@transaction.atomic
+def update_delete(*, update: StatusUpdate, author: User) -> None:
+    """Delete an own draft (submitted updates are withdrawn instead, and kept)."""
+    update = _lock(update)
+    _own_update(update, author, _("delete"))
+    if update.state != UpdateState.DRAFT:
+        raise UpdateNotPending(update, expected=UpdateState.DRAFT)
+    before = _update_snapshot(update)
+    pk, commitment = update.pk, update.commitment
+    update.delete()
+    audit.record(
+        action=audit.UPDATE_DELETED,
+        actor=author,
+        object_type="commitments.statusupdate",
+        object_id=pk,
+        commitment=commitment,
+        before=before,
+    )
+
+
+@transaction.atomic
+def update_submit(*, update: StatusUpdate, author: User) -> StatusUpdate:
+    """Send an own draft to the reviewers."""
+    update = _lock(update)
+    _own_update(update, author, _("submit"))
+    workflow.check_update_transition(update.state, UpdateState.SUBMITTED)
+    commitment = Commitment.objects.select_related("participant").get(pk=update.commitment_id)
+    if update.base_version != commitment.version:
+        raise StaleUpdate(update, current_version=commitment.version)
+    _check_update_content(
+        commitment=commitment,
+        proposed_status=update.proposed_status,
+        effective_date=update.effective_date,
+        summary=update.summary,
+        is_correction=update.is_correction,
+        correction_reason=update.correction_reason,
+    )
+    update.state = UpdateState.SUBMITTED
+    update.submitted_at = timezone.now()
+    update.save(update_fields=["state", "submitted_at", "updated_at"])
+    audit.record(
+        action=audit.UPDATE_SUBMITTED,
+        actor=author,
+        obj=update,
+        commitment=commitment,
+        update=update,
+        before={"state": UpdateState.DRAFT},
+        after={"state": UpdateState.SUBMITTED},
+    )
+    return update
+
+
+@transaction.atomic
+def update_withdraw(*, update: StatusUpdate, author: User) -> StatusUpdate:
+    """Take back an own draft or submitted update; it stays on record as withdrawn."""
+    update = _lock(update)
+    _own_update(update, author, _("withdraw"))
+    old_state = update.state
+    if UpdateState.WITHDRAWN not in workflow.UPDATE_TRANSITIONS[old_state]:
+        raise UpdateNotPending(update, expected=_("draft or submitted"))
+    update.state = UpdateState.WITHDRAWN
+    update.save(update_fields=["state", "updated_at"])
+    audit.record(
+        action=audit.UPDATE_WITHDRAWN,
+        actor=author,
+        obj=update,
+        commitment=update.commitment,
+        update=update,
+        before={"state": old_state},
+        after={"state": UpdateState.WITHDRAWN},
+    )
+    return update
+
+
+def _check_reviewer(update: StatusUpdate, reviewer: User) -> None:
+    if update.state != UpdateState.SUBMITTED:
+        raise UpdateNotPending(update)
+    # Four eyes first: a superuser holds every role, and still never reviews their own.
+    if update.proposed_by_id == reviewer.pk:
+        raise SelfReviewForbidden()
+    _require_role(reviewer, Role.REVIEWER, _("Only reviewers may decide on updates."))
+
+
+def update_approve(*, update: StatusUpdate, reviewer: User, comment: str = "") -> Commitment:
+    """Apply a submitted update to the live record; every write commits or none does.
+
+    An update written against an older version is marked stale (recorded in its own
+    transaction) and refused with StaleUpdate, naming the newer change.
+    """
+    try:
+        return _approve(update=update, reviewer=reviewer, comment=comment)
+    except StaleUpdate as stale:
+        _mark_stale(update=update, reviewer=reviewer, current_version=stale.current_version)
+        raise
+
+
+@transaction.atomic
+def _approve(*, update: StatusUpdate, reviewer: User, comment: str) -> Commitment:
+    # Lock the update, then its commitment: always in this order.
+    update = _lock(update)
+    _check_reviewer(update, reviewer)
+    commitment = (
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related("participant")
+        .get(pk=update.commitment_id)
+    )
+    if update.base_version != commitment.version:
+        raise StaleUpdate(
+            update,
+            current_version=commitment.version,
+            newer_change=_newer_change(commitment, update.base_version),
+        )
+    old_status = commitment.status
+    workflow.check_transition(
+        old_status,
+        update.proposed_status,
+        correction=update.is_correction,
+        needs_parliament=_needs_parliament(commitment),
+    )
+
+    now = timezone.now()
+    stage_field = workflow.STAGE_DATE_FIELDS[update.proposed_status]
+    before = {
+        "status": old_status,
+        "status_date": commitment.status_date,
+        "version": commitment.version,
+        stage_field: getattr(commitment, stage_field),
+    }
+    commitment.status = update.proposed_status
+    commitment.status_date = update.effective_date
+    commitment.status_changed_at = now
+    setattr(commitment, stage_field, update.effective_date)
+    commitment.version += 1
+    commitment.save(
+        update_fields=[
+            "status",
+            "status_date",
+            "status_changed_at",
+            stage_field,
+            "version",
+            "updated_at",
+        ]
+    )
+
+    update.state = UpdateState.APPROVED
+    update.reviewed_by = reviewer
+    update.reviewed_at = now
+    update.review_comment = comment.strip()
+    update.save(
+        update_fields=["state", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
+    )
+
+    audit.record(
+        action=audit.STATUS_CHANGED,
+        actor=reviewer,
+        obj=commitment,
+        commitment=commitment,
+        update=update,
+        effective_date=update.effective_date,
+        before=before,
+        after={
+            "status": commitment.status,
+            "status_date": commitment.status_date,
+            "version": commitment.version,
+            stage_field: update.effective_date,
+            "proposed_by": update.proposed_by.get_username(),
+            "is_correction": update.is_correction,
+        },
+        reason=update.correction_reason if update.is_correction else update.review_comment,
+    )
+    # Notifications are scheduled here with transaction.on_commit once they exist (issue 5).
+    return commitment
+
+
+def _newer_change(commitment: Commitment, base_version: int) -> str:
+    """Names the applied change that moved the commitment past base_version."""
+    newer = (
+        AuditEvent.objects.filter(
+            commitment=commitment, action__in=audit.STATUS_ACTIONS, after__version=base_version + 1
+        )
+        .order_by("sequence")
+        .first()
+    )
+    if newer is None:
+        return ""
+    return _("It was changed to %(status)s by %(actor)s (update %(update)s, event %(seq)s).") % {
+        "status": newer.after.get("status"),
+        "actor": newer.actor_name,
+        "update": newer.update_id,
+        "seq": newer.sequence,
+    }
+
+
+@transaction.atomic
+def _mark_stale(*, update: StatusUpdate, reviewer: User, current_version: int) -> None:
+    update = _lock(update)
+    if update.state != UpdateState.SUBMITTED:
+        return
+    update.state = UpdateState.STALE
+    update.save(update_fields=["state", "updated_at"])
+    audit.record(
+        action=audit.UPDATE_STALE,
+        actor=reviewer,
+        obj=update,
+        commitment=update.commitment,
+        update=update,
+        before={"state": UpdateState.SUBMITTED},
+        after={"state": UpdateState.STALE, "current_version": current_version},
+    )
+
+
+@transaction.atomic
+def update_reject(*, update: StatusUpdate, reviewer: User, comment: str) -> StatusUpdate:
+    """Turn a submitted update down, with a comment for its author."""
+    update = _lock(update)
+    _check_reviewer(update, reviewer)
+    if not comment.strip():
+        raise ValidationFailed({"comment": [_("A rejection needs a comment.")]})
+    update.state = UpdateState.REJECTED
+    update.reviewed_by = reviewer
+    update.reviewed_at = timezone.now()
+    update.review_comment = comment.strip()
+    update.save(
+        update_fields=["state", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
+    )
+    audit.record(
+        action=audit.UPDATE_REJECTED,
+        actor=reviewer,
+        obj=update,
+        commitment=update.commitment,
+        update=update,
+        before={"state": UpdateState.SUBMITTED},
+        after={"state": UpdateState.REJECTED},
+        reason=update.review_comment,
+    )
+    return update
+
+
+# Reference data -------------------------------------------------------------------------
+
+
+def _reference_save(instance: models.Model, actor: User | None, *, m2m: dict | None = None):
+    """Validate, save and audit one reference-data row (created or changed)."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        _raise_from(error)
+    creating = instance._state.adding or instance.pk is None
+    old = {} if creating else _field_values(type(instance).objects.get(pk=instance.pk))
+    new = _field_values(instance)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise ValidationFailed(str(error)) from error
+    if m2m:
+        for name, values in m2m.items():
+            getattr(instance, name).set(values)
+    before, after = _diff(old, new)
+    if creating or before or after:
+        audit.record(
+            action=audit.REFERENCE_CREATED if creating else audit.REFERENCE_CHANGED,
+            actor=actor,
+            obj=instance,
+            before=before,
+            after=after,
+        )
+    return instance
+
+
+@transaction.atomic
+def participant_save(*, participant: Participant, actor: User | None) -> Participant:
+    """Create or change a participant (admin, imports, demo data); audited."""
+    return _reference_save(participant, actor)
+
+
+@transaction.atomic
+def agreement_save(
+    *, agreement: Agreement, actor: User | None, sources: Iterable[Source] | None = None
+) -> Agreement:
+    """Create or change an agreement; audited."""
+    return _reference_save(agreement, actor, m2m={"sources": sources} if sources else None)
+
+
+@transaction.atomic
+def guarantee_save(*, guarantee: Guarantee, actor: User | None) -> Guarantee:
+    """Create or change a guarantee; audited."""
+    return _reference_save(guarantee, actor)
+
+
+@transaction.atomic
+def reference_delete(*, instance: models.Model, actor: User | None) -> None:
+    """Delete a reference-data row that nothing depends on; audited."""
+    before = _field_values(instance)
+    pk = instance.pk
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except models.ProtectedError as error:
+        raise ValidationFailed(
+            _("%(obj)s is still referred to and cannot be deleted.") % {"obj": instance}
+        ) from error
+    audit.record(
+        action=audit.REFERENCE_DELETED,
+        actor=actor,
+        object_type=instance._meta.label_lower,
+        object_id=pk,
+        before=before,
+    )
+
+
+# Commitments ----------------------------------------------------------------------------
+
+# Fields only an approved update changes.
+_STATUS_FIELDS = frozenset(
+    {"status", "status_date", "status_changed_at", "version", *workflow.STAGE_DATE_FIELDS.values()}
+)
+
+
+@transaction.atomic
+def commitment_create(
+    *,
+    participant: Participant,
+    guarantee: Guarantee,
+    actor: User | None,
+    pledged_on: date | None = None,
+    subject_to_ratification: bool = True,
+    notes: str = "",
+    is_sample: bool = False,
+) -> Commitment:
+    """Record that a participant pledged a guarantee: status pledged, version 1."""
+    pledged_on = pledged_on or guarantee.agreement.signed_on
+    commitment = Commitment(
+        participant=participant,
+        guarantee=guarantee,
+        status=CommitmentStatus.PLEDGED,
+        status_date=pledged_on,
+        pledged_on=pledged_on,
+        status_changed_at=timezone.now(),
+        subject_to_ratification=subject_to_ratification,
+        notes=notes,
+        is_sample=is_sample,
+        version=1,
+    )
+    try:
+        commitment.full_clean()
+    except ValidationError as error:
+        _raise_from(error)
+    commitment.save()
+    audit.record(
+        action=audit.COMMITMENT_CREATED,
+        actor=actor,
+        obj=commitment,
+        commitment=commitment,
+        effective_date=pledged_on,
+        after={
+            "participant": participant.code,
+            "guarantee": guarantee.slug,
+            "status": commitment.status,
+            "status_date": pledged_on,
+            "version": 1,
+            "subject_to_ratification": subject_to_ratification,
+        },
+    )
+    return commitment
+
+
+@transaction.atomic
+def commitment_save(*, commitment: Commitment, actor: User | None) -> Commitment:
+    """Change a commitment's notes or ratification flag; its status moves only by updates."""
+    current = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    old, new = _field_values(current), _field_values(commitment)
+    before, after = _diff(old, new)
+    touched = _STATUS_FIELDS.intersection(after)
+    if touched:
+        raise NotAllowed(
+            _("%s changes only through a reviewed status update.") % ", ".join(sorted(touched))
+        )
+    if {"participant_id", "guarantee_id"}.intersection(after):
+        raise ValidationFailed(_("A commitment's participant and guarantee are fixed."))
+    if not after:
+        return current
+    try:
+        commitment.full_clean()
+    except ValidationError as error:
+        _raise_from(error)
+    commitment.save(update_fields=[*after, "updated_at"])
+    audit.record(
+        action=audit.COMMITMENT_CHANGED,
+        actor=actor,
+        obj=commitment,
+        commitment=commitment,
+        before=before,
+        after=after,
+    )
+    return commitment

@@ -1,0 +1,47 @@
+import pytest
+from django.db import connection
+
+from accounts.roles import Role
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(settings):
+    """Unit tests need no broker; delivery tests start a real worker instead."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def analyst(db):
+    return UserFactory(username="ana", roles=[Role.ANALYST])
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="rev", roles=[Role.REVIEWER])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="adm", roles=[Role.ADMIN], is_superuser=True)
+
+
+@pytest.fixture
+def api_client_user(db):
+    return UserFactory(username="bot", roles=[Role.API_CLIENT])
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres are skipped, loudly, when the suite runs on SQLite."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

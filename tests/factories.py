@@ -1,0 +1,111 @@
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+from accounts.roles import Role
+from commitments.choices import CommitmentStatus, GuaranteeDomain, ParticipantKind, UpdateState
+from commitments.models import (
+    Agreement,
+    Commitment,
+    Guarantee,
+    Participant,
+    Source,
+    StatusUpdate,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("pass-word-123")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.set(Group.objects.filter(name__in=extracted))
+            if Role.ADMIN in extracted:
+                self.is_staff = True
+                self.save(update_fields=["is_staff"])
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    url = factory.Sequence(lambda n: f"https://news.example.org/report-{n}")
+    title = factory.Sequence(lambda n: f"Report {n}")
+    publisher = "Example News"
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    code = factory.Sequence(lambda n: f"{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}")
+    name = factory.Sequence(lambda n: f"Country {n}")
+    kind = ParticipantKind.COUNTRY
+    needs_parliamentary_approval = True
+    approval_body = "Parliament"
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agreement
+
+    slug = factory.Sequence(lambda n: f"agreement-{n}")
+    title = factory.Sequence(lambda n: f"Joint statement {n}")
+    signed_on = datetime.date(2024, 3, 15)
+    place = "Paris"
+
+
+class GuaranteeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Guarantee
+
+    agreement = factory.SubFactory(AgreementFactory)
+    slug = factory.Sequence(lambda n: f"guarantee-{n}")
+    title = factory.Sequence(lambda n: f"Guarantee {n}")
+    domain = GuaranteeDomain.AIR
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    """A commitment as a service would leave it; use services.commitment_create where the
+    audit history matters."""
+
+    class Meta:
+        model = Commitment
+
+    participant = factory.SubFactory(ParticipantFactory)
+    guarantee = factory.SubFactory(GuaranteeFactory)
+    status = CommitmentStatus.SIGNED
+    status_date = datetime.date(2024, 4, 1)
+    version = 1
+
+
+class StatusUpdateFactory(factory.django.DjangoModelFactory):
+    """A submitted update, written against the commitment's current version."""
+
+    class Meta:
+        model = StatusUpdate
+        skip_postgeneration_save = True
+
+    commitment = factory.SubFactory(CommitmentFactory)
+    proposed_status = CommitmentStatus.IN_PARLIAMENT
+    effective_date = datetime.date(2024, 5, 2)
+    summary = "The bill was tabled."
+    state = UpdateState.SUBMITTED
+    base_version = factory.LazyAttribute(lambda u: u.commitment.version)
+    proposed_by = factory.SubFactory(UserFactory, roles=[Role.ANALYST])
+    submitted_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+
+    @factory.post_generation
+    def sources(self, create, extracted, **kwargs):
+        if create:
+            self.sources.set(extracted if extracted is not None else [SourceFactory()])
