@@ -114,7 +114,18 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
-MAILERS = {"default": {"BACKEND": env("DJANGO_EMAIL_BACKEND", default=CONSOLE_EMAIL)}}
+SMTP_EMAIL = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND_PATH = env("DJANGO_EMAIL_BACKEND", default=CONSOLE_EMAIL if DEBUG else SMTP_EMAIL)
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+if EMAIL_BACKEND_PATH == SMTP_EMAIL:
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env("EMAIL_HOST", default="localhost"),
+        "port": env.int("EMAIL_PORT", default=25),
+        "username": env("EMAIL_HOST_USER", default=""),
+        "password": env("EMAIL_HOST_PASSWORD", default=""),
+        "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+        "timeout": env.int("EMAIL_TIMEOUT", default=10),
+    }
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="tracker@localhost")
 
 # SECURITY: strict by default once DEBUG is off (python manage.py check --deploy is clean)

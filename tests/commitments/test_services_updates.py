@@ -261,7 +261,7 @@ def test_an_update_written_against_an_older_version_is_refused_as_stale_and_mark
     second = StatusUpdateFactory(commitment=commitment, proposed_status=CommitmentStatus.WITHDRAWN)
     update_approve(update=first, reviewer=reviewer)
 
-    with pytest.raises(StaleUpdate, match="version 1.*version 2.*in_parliament"):
+    with pytest.raises(StaleUpdate, match=r"version 1.*version 2.*in_parliament"):
         update_approve(update=second, reviewer=reviewer)
 
     second.refresh_from_db()
@@ -273,8 +273,13 @@ def test_an_update_written_against_an_older_version_is_refused_as_stale_and_mark
 
 @pytest.mark.parametrize(
     "state",
-    [UpdateState.DRAFT, UpdateState.WITHDRAWN, UpdateState.APPROVED, UpdateState.REJECTED,
-     UpdateState.STALE],
+    [
+        UpdateState.DRAFT,
+        UpdateState.WITHDRAWN,
+        UpdateState.APPROVED,
+        UpdateState.REJECTED,
+        UpdateState.STALE,
+    ],
 )
 def test_only_a_submitted_update_can_be_approved(state, reviewer):
     other = UserFactory(roles=[Role.REVIEWER])
@@ -344,8 +349,15 @@ def test_a_rejection_needs_a_comment(reviewer):
         ({"is_correction": True, "correction_reason": ""}, "correction_reason"),
         ({"proposed_status": "adopted"}, "proposed_status"),
     ],
-    ids=["no-source", "ftp-source", "bad-url", "future-date", "no-summary", "correction-no-reason",
-         "unknown-status"],
+    ids=[
+        "no-source",
+        "ftp-source",
+        "bad-url",
+        "future-date",
+        "no-summary",
+        "correction-no-reason",
+        "unknown-status",
+    ],
 )
 def test_a_bad_update_is_refused_with_a_field_message_and_nothing_written(
     analyst, overrides, field

@@ -58,7 +58,10 @@ def test_a_commitment_needing_parliament_cannot_skip_it(old, new):
         workflow.check_transition(old, new, needs_parliament=True)
 
 
-@pytest.mark.parametrize(("old", "new"), [p for p in ALL_PAIRS if p not in ALLOWED and p[0] != p[1]])
+REFUSED_MOVES = [p for p in ALL_PAIRS if p not in ALLOWED and p[0] != p[1]]
+
+
+@pytest.mark.parametrize(("old", "new"), REFUSED_MOVES)
 def test_a_correction_may_make_any_move_the_ladder_refuses(old, new):
     workflow.check_transition(old, new, correction=True)
 
