@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -119,7 +120,13 @@ def user_delete(*, user: User, actor: User | None) -> None:
     """Delete a user; their events keep their name."""
     before = _snapshot(user)
     pk = user.pk
-    user.delete()
+    try:
+        with transaction.atomic():
+            user.delete()
+    except ProtectedError as error:
+        raise ValidationFailed(
+            _("%s wrote or reviewed status updates; deactivate the account instead.") % user
+        ) from error
     audit.record(
         action=audit.USER_DELETED,
         actor=actor,

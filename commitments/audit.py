@@ -8,12 +8,13 @@ the chain never forks; record() is called last in each service to hold the lock 
 
 import hashlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 import orjson
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -156,7 +157,7 @@ def record(
 def event_content(event: AuditEvent) -> dict[str, Any]:
     return content_of(
         sequence=event.sequence,
-        occurred_at=event.occurred_at.isoformat(),
+        occurred_at=event.occurred_at.isoformat(timespec="microseconds"),
         actor_id=event.actor_id,
         actor_name=event.actor_name,
         action=event.action,
@@ -212,6 +213,41 @@ _VERIFY_COLUMNS = (
     "hash",
 )
 
+# PostgreSQL formats the dates exactly as event_content() does, and hands the JSON over as
+# text for orjson: a binary server-side cursor then streams about twice as fast as the ORM.
+_PG_VERIFY_SQL = """
+SELECT sequence,
+       to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00',
+       actor_id, actor_name, action, object_type, object_id, commitment_id, update_id,
+       effective_date::text, before::text, after::text, reason, request_id, prev_hash, hash
+FROM commitments_auditevent ORDER BY sequence
+"""
+
+
+def _rows(chunk_size: int) -> Iterator[tuple]:
+    """Every event as a tuple of _VERIFY_COLUMNS, dates as the ISO strings that are hashed."""
+    if connection.vendor == "postgresql":
+        loads = orjson.loads
+        with transaction.atomic():
+            connection.ensure_connection()
+            with connection.connection.cursor(name="audit_verify", binary=True) as cursor:
+                cursor.itersize = chunk_size
+                cursor.execute(_PG_VERIFY_SQL)
+                while rows := cursor.fetchmany(chunk_size):
+                    for row in rows:
+                        yield (*row[:10], loads(row[10]), loads(row[11]), *row[12:])
+        return
+    queryset = AuditEvent.objects.order_by("sequence").values_list(*_VERIFY_COLUMNS)
+    for row in queryset.iterator(chunk_size=chunk_size):
+        occurred_at, effective_date = row[1], row[9]
+        yield (
+            row[0],
+            occurred_at.isoformat(timespec="microseconds"),
+            *row[2:9],
+            effective_date.isoformat() if effective_date else None,
+            *row[10:],
+        )
+
 
 def verify(*, chunk_size: int = 5000) -> VerifyReport:
     """Walk the chain in sequence order, recomputing every hash, and replay the status
@@ -221,8 +257,7 @@ def verify(*, chunk_size: int = 5000) -> VerifyReport:
     expected_prev, expected_seq = GENESIS, 1
     replayed: dict[int, tuple[str, int]] = {}
     sha256, dumps, sort_keys = hashlib.sha256, orjson.dumps, orjson.OPT_SORT_KEYS
-    rows = AuditEvent.objects.order_by("sequence").values_list(*_VERIFY_COLUMNS)
-    for row in rows.iterator(chunk_size=chunk_size):
+    for row in _rows(chunk_size):
         (
             seq,
             occurred_at,
@@ -258,10 +293,10 @@ def verify(*, chunk_size: int = 5000) -> VerifyReport:
             "after": after,
             "before": before,
             "commitment_id": commitment_id,
-            "effective_date": effective_date.isoformat() if effective_date else None,
+            "effective_date": effective_date,
             "object_id": object_id,
             "object_type": object_type,
-            "occurred_at": occurred_at.isoformat(),
+            "occurred_at": occurred_at,
             "reason": reason,
             "request_id": req_id,
             "sequence": seq,

@@ -30,7 +30,12 @@ class ValidationFailed(DomainError):
         if isinstance(fields, str):
             fields = {"non_field_errors": [fields]}
         self.fields = fields
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()))
+        super().__init__(
+            "; ".join(
+                " ".join(v) if k == "non_field_errors" else f"{k}: {' '.join(v)}"
+                for k, v in fields.items()
+            )
+        )
 
 
 class NotAllowed(DomainError):

@@ -552,8 +552,8 @@ def _reference_save(instance: models.Model, actor: User | None, *, m2m: dict | N
     if m2m:
         for name, values in m2m.items():
             getattr(instance, name).set(values)
-    before, after = _diff(old, new)
-    if creating or before or after:
+    before, after = ({}, new) if creating else _diff(old, new)
+    if creating or after:
         audit.record(
             action=audit.REFERENCE_CREATED if creating else audit.REFERENCE_CHANGED,
             actor=actor,

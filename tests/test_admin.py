@@ -104,6 +104,7 @@ def test_adding_a_commitment_in_the_admin_records_it_as_pledged_through_the_serv
             "guarantee": guarantee.pk,
             "subject_to_ratification": "on",
             "pledged_on": "2024-03-16",
+            "_continue": "Save and continue editing",
         },
     )
 

@@ -64,3 +64,17 @@ def test_every_role_is_a_group_created_by_the_migrations():
         .permissions.filter(codename="add_statusupdate")
         .exists()
     )
+
+
+def test_a_user_who_wrote_updates_cannot_be_deleted_and_nothing_changes():
+    from accounts.services import user_delete
+    from commitments.exceptions import ValidationFailed
+    from tests.factories import StatusUpdateFactory
+
+    update = StatusUpdateFactory()
+
+    with pytest.raises(ValidationFailed, match="deactivate the account instead"):
+        user_delete(user=update.proposed_by, actor=None)
+
+    assert User.objects.filter(pk=update.proposed_by_id).exists()
+    assert not AuditEvent.objects.exists()

@@ -1,0 +1,74 @@
+"""The Django admin for users: every account, password and role change is audited."""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import admin as auth_admin
+from django.db import router, transaction
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from accounts import services
+from accounts.models import User
+from accounts.roles import Role
+from commitments import audit
+from commitments.admin import RefusalMessagesMixin
+
+
+def _role_names(user: User) -> list[str]:
+    return sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+
+
+@admin.register(User)
+class UserAdmin(RefusalMessagesMixin, auth_admin.UserAdmin):
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "roles")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def roles(self, user: User) -> str:
+        return ", ".join(sorted(group.name for group in user.groups.all()))
+
+    def save_model(self, request, obj, form, change):
+        # The form saves the groups after this; save_related compares the roles then.
+        obj._roles_before = _role_names(obj) if change else []
+        password_changed = not change or "password" in form.changed_data
+        with self.refusal_reported(request):
+            services.user_save(user=obj, actor=request.user, password_changed=password_changed)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        before, after = getattr(user, "_roles_before", []), _role_names(user)
+        if before != after:
+            with transaction.atomic():
+                audit.record(
+                    action=audit.USER_ROLES_CHANGED,
+                    actor=request.user,
+                    obj=user,
+                    before={"roles": before},
+                    after={"roles": after},
+                )
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request, id, form_url=""):
+        # The password form saves the user itself; the change is audited in the same transaction.
+        user = self.get_object(request, unquote(id))
+        old_hash = user.password if user is not None else None
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            response = super().user_change_password(request, id, form_url)
+            if user is not None and request.method == "POST":
+                user.refresh_from_db()
+                if user.password != old_hash:
+                    services.user_save(user=user, actor=request.user, password_changed=True)
+        return response
+
+    def delete_model(self, request, obj):
+        with self.refusal_reported(request):
+            services.user_delete(user=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            with self.refusal_reported(request):
+                services.user_delete(user=user, actor=request.user)

@@ -1,0 +1,401 @@
+"""The Django admin for the record: reference data, commitments, and the review and audit trail.
+
+Every write goes through commitments.services, so it is validated and audited like any other;
+a refused write (a DomainError) is shown as an error message and changes nothing.
+"""
+
+from contextlib import contextmanager, nullcontext
+
+from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation
+from django.db import router, transaction
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from commitments import services, workflow
+from commitments.exceptions import DomainError
+from commitments.models import (
+    Agreement,
+    AuditEvent,
+    Commitment,
+    Guarantee,
+    Participant,
+    Source,
+    StatusUpdate,
+)
+
+_TIMESTAMPS = ("created_at", "updated_at")
+# Fields only an approved status update changes.
+_STATUS_FIELDS = ("status", "status_date", "status_changed_at", "version")
+_STAGE_DATES = tuple(workflow.STAGE_DATE_FIELDS.values())
+
+
+class _Refused(Exception):
+    """A service refused the write; the reason is already queued as a message."""
+
+
+class RefusalMessagesMixin:
+    """Shows a DomainError as an error message and returns to the page, instead of a 500.
+
+    The admin's write views run in one transaction, so a refusal anywhere in a save or a
+    delete rolls back everything the request did.
+    """
+
+    @contextmanager
+    def refusal_reported(self, request):
+        try:
+            yield
+        except DomainError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            raise _Refused from error
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Refused:
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except _Refused:
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changelist_view(self, request, extra_context=None):
+        # Actions run outside any transaction; a refused bulk delete must roll back whole.
+        atomic = transaction.atomic(using=router.db_for_write(self.model))
+        try:
+            with atomic if request.method == "POST" else nullcontext():
+                return super().changelist_view(request, extra_context)
+        except _Refused:
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def _commitment_save(commitment: Commitment, actor) -> None:
+    """A new commitment through commitment_create, a changed one through commitment_save.
+
+    The admin goes on using the instance it built (for the m2m, the log and the redirect), so
+    the created row's values are copied onto it.
+    """
+    if not commitment._state.adding:
+        services.commitment_save(commitment=commitment, actor=actor)
+        return
+    created = services.commitment_create(
+        participant=commitment.participant,
+        guarantee=commitment.guarantee,
+        actor=actor,
+        pledged_on=commitment.pledged_on,
+        subject_to_ratification=commitment.subject_to_ratification,
+        notes=commitment.notes,
+        is_sample=commitment.is_sample,
+    )
+    for field in Commitment._meta.concrete_fields:
+        setattr(commitment, field.attname, getattr(created, field.attname))
+    commitment._state.adding = False
+    commitment._state.db = created._state.db
+
+
+def _save(obj, actor) -> None:
+    """Save one row through its service (audited)."""
+    match obj:
+        case Participant():
+            services.participant_save(participant=obj, actor=actor)
+        case Agreement():
+            services.agreement_save(agreement=obj, actor=actor)
+        case Guarantee():
+            services.guarantee_save(guarantee=obj, actor=actor)
+        case Commitment():
+            _commitment_save(obj, actor)
+        case _:
+            raise TypeError(f"No service saves a {type(obj).__name__}.")
+
+
+class ServiceAdmin(RefusalMessagesMixin, admin.ModelAdmin):
+    """Saves the object and its inline rows through the services."""
+
+    def save_model(self, request, obj, form, change):
+        with self.refusal_reported(request):
+            _save(obj, request.user)
+
+    def save_formset(self, request, form, formset, change):
+        rows = formset.save(commit=False)
+        with self.refusal_reported(request):
+            for obj in formset.deleted_objects:
+                services.reference_delete(instance=obj, actor=request.user)
+            for obj in rows:
+                _save(obj, request.user)
+        formset.save_m2m()
+
+
+class ReferenceAdmin(ServiceAdmin):
+    """Reference data: deletes go through reference_delete (audited) too."""
+
+    def delete_model(self, request, obj):
+        with self.refusal_reported(request):
+            services.reference_delete(instance=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # Every refusal is reported, then the whole batch is rolled back: all or nothing, as
+        # Django's own bulk delete, whose success message counts every selected row.
+        refused = False
+        for obj in queryset:
+            try:
+                with self.refusal_reported(request):
+                    services.reference_delete(instance=obj, actor=request.user)
+            except _Refused:
+                refused = True
+        if refused:
+            self.message_user(request, _("Nothing was deleted."), messages.ERROR)
+            raise _Refused
+
+
+# Inlines --------------------------------------------------------------------------------
+
+
+class CommitmentInline(admin.TabularInline):
+    """Commitments listed on their participant or guarantee; status moves only by updates."""
+
+    model = Commitment
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    readonly_fields = ("status", "status_date", "version")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("participant", "guarantee")
+
+
+class ParticipantCommitmentInline(CommitmentInline):
+    fields = ("guarantee", "status", "status_date", "version", "subject_to_ratification")
+    autocomplete_fields = ("guarantee",)
+
+
+class GuaranteeCommitmentInline(CommitmentInline):
+    fields = ("participant", "status", "status_date", "version", "subject_to_ratification")
+    autocomplete_fields = ("participant",)
+
+
+class GuaranteeInline(admin.TabularInline):
+    model = Guarantee
+    extra = 0
+    show_change_link = True
+    fields = ("position", "title", "slug", "domain")
+    prepopulated_fields = {"slug": ("title",)}
+
+
+# Reference data -------------------------------------------------------------------------
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "publisher", "published_on", "url", "created_at")
+    search_fields = ("title", "url", "publisher")
+    list_filter = ("published_on",)
+    date_hierarchy = "published_on"
+    ordering = ("-published_on", "pk")
+    readonly_fields = ("created_at",)
+
+    def has_delete_permission(self, request, obj=None):
+        # A source cited by a status update is evidence on record: it stays.
+        if obj is not None and obj.updates.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ReferenceAdmin):
+    list_display = (
+        "name",
+        "code",
+        "kind",
+        "needs_parliamentary_approval",
+        "approval_body",
+        "is_sample",
+        "updated_at",
+    )
+    search_fields = ("name", "code", "approval_body")
+    list_filter = ("kind", "needs_parliamentary_approval", "is_sample")
+    ordering = ("name",)
+    readonly_fields = _TIMESTAMPS
+    inlines = (ParticipantCommitmentInline,)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ReferenceAdmin):
+    list_display = ("title", "kind", "signed_on", "place", "is_sample")
+    search_fields = ("title", "slug", "place")
+    list_filter = ("kind", "is_sample")
+    date_hierarchy = "signed_on"
+    ordering = ("-signed_on", "title")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("sources",)
+    readonly_fields = _TIMESTAMPS
+    inlines = (GuaranteeInline,)
+
+
+@admin.register(Guarantee)
+class GuaranteeAdmin(ReferenceAdmin):
+    list_display = ("title", "agreement", "domain", "position")
+    list_select_related = ("agreement",)
+    search_fields = ("title", "slug", "agreement__title")
+    list_filter = ("domain", "agreement")
+    ordering = ("agreement", "position", "title")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("agreement",)
+    readonly_fields = _TIMESTAMPS
+    inlines = (GuaranteeCommitmentInline,)
+
+
+# Commitments ----------------------------------------------------------------------------
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(ServiceAdmin):
+    list_display = (
+        "participant",
+        "guarantee",
+        "status",
+        "status_date",
+        "version",
+        "subject_to_ratification",
+        "updated_at",
+    )
+    list_select_related = ("participant", "guarantee")
+    search_fields = ("participant__name", "participant__code", "guarantee__title")
+    list_filter = (
+        "status",
+        "subject_to_ratification",
+        "is_sample",
+        "participant__kind",
+        "guarantee__domain",
+        "guarantee__agreement",
+    )
+    date_hierarchy = "status_date"
+    ordering = ("guarantee", "participant__name")
+    autocomplete_fields = ("participant", "guarantee", "sources")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "participant",
+                    "guarantee",
+                    "subject_to_ratification",
+                    "notes",
+                    "sources",
+                    "is_sample",
+                )
+            },
+        ),
+        (
+            gettext_lazy("Status (changed only through reviewed updates)"),
+            {"fields": _STATUS_FIELDS},
+        ),
+        (gettext_lazy("Stages reached"), {"fields": _STAGE_DATES}),
+        (gettext_lazy("Record"), {"fields": _TIMESTAMPS}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        stages = _STAGE_DATES
+        if obj is None:
+            # The pledge date is given once, when the commitment is recorded.
+            stages = tuple(name for name in stages if name != "pledged_on")
+        fixed = () if obj is None else ("participant", "guarantee")
+        return (*fixed, *_STATUS_FIELDS, *stages, *_TIMESTAMPS)
+
+
+# Review and audit trail -----------------------------------------------------------------
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(admin.ModelAdmin):
+    """View-only: analysts write updates in the app or the API; reviewers approve them here."""
+
+    list_display = (
+        "__str__",
+        "state",
+        "proposed_status",
+        "effective_date",
+        "commitment",
+        "proposed_by",
+        "submitted_at",
+        "reviewed_by",
+    )
+    list_select_related = (
+        "commitment__participant",
+        "commitment__guarantee",
+        "proposed_by",
+        "reviewed_by",
+    )
+    search_fields = (
+        "summary",
+        "commitment__participant__name",
+        "commitment__guarantee__title",
+        "proposed_by__username",
+    )
+    list_filter = ("state", "proposed_status", "is_correction")
+    date_hierarchy = "submitted_at"
+    ordering = ("-created_at", "-pk")
+    readonly_fields = _TIMESTAMPS
+    actions = ("approve_updates",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description=gettext_lazy("Approve this update"),
+        description_plural=gettext_lazy("Approve selected updates"),
+        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
+    )
+    def approve_updates(self, request, queryset):
+        approved = 0
+        # Oldest first: of two updates on one commitment, the later one then turns stale.
+        for update in queryset.order_by("submitted_at", "pk"):
+            try:
+                services.update_approve(update=update, reviewer=request.user)
+            except DomainError as error:
+                message = _("Update #%(pk)s was not approved: %(error)s")
+                self.message_user(
+                    request, message % {"pk": update.pk, "error": error}, messages.ERROR
+                )
+            else:
+                approved += 1
+        if approved:
+            message = ngettext("Approved %d update.", "Approved %d updates.", approved)
+            self.message_user(request, message % approved, messages.SUCCESS)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The append-only history: looked at, never added to, changed or deleted here."""
+
+    list_display = ("sequence", "occurred_at", "actor_name", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_name", "object_id")
+    date_hierarchy = "occurred_at"
+    ordering = ("-sequence",)
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.opts.fields if not field.primary_key]
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
