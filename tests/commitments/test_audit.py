@@ -201,3 +201,24 @@ def test_reordered_events_are_named_by_verify_audit(trigger_disabled):
     output = verify_fails()
 
     assert "broken at event #2" in output
+
+
+def test_an_event_keeps_the_request_id_of_the_request_that_caused_it(client, admin_user):
+    client.force_login(admin_user)
+
+    client.post(
+        "/admin/commitments/participant/add/",
+        {
+            "code": "FR",
+            "name": "France",
+            "kind": "country",
+            "approval_body": "Parlement",
+            "commitments-TOTAL_FORMS": "0",
+            "commitments-INITIAL_FORMS": "0",
+        },
+        headers={"X-Request-ID": "req-42"},
+    )
+
+    event = AuditEvent.objects.get(action=audit.REFERENCE_CREATED)
+    assert event.request_id == "req-42"
+    assert event.actor_name == admin_user.username
