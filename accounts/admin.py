@@ -1,6 +1,7 @@
 """The Django admin for users: every account, password and role change is audited."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import admin as auth_admin
 from django.db import router, transaction
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import services
-from accounts.models import User
+from accounts.models import ApiToken, User
 from accounts.roles import Role
 from commitments import audit
 from commitments.admin import RefusalMessagesMixin
@@ -72,3 +73,87 @@ class UserAdmin(RefusalMessagesMixin, auth_admin.UserAdmin):
         for user in queryset:
             with self.refusal_reported(request):
                 services.user_delete(user=user, actor=request.user)
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    expires_days = forms.IntegerField(
+        label=_("expires in (days)"), required=False, min_value=1, help_text=_("Empty: never.")
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ("user", "name", "scope")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(RefusalMessagesMixin, admin.ModelAdmin):
+    """Tokens are issued here (the key is shown once, in a message) and revoked by action."""
+
+    list_display = (
+        "prefix",
+        "user",
+        "name",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = ("scope", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("prefix", "name", "user__username")
+    autocomplete_fields = ("user",)
+    actions = ["revoke"]
+    readonly_fields = (
+        "user",
+        "name",
+        "scope",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else ()
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "name", "scope", "expires_days")
+        return self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        token, key = services.api_token_issue(
+            user=form.cleaned_data["user"],
+            scope=form.cleaned_data["scope"],
+            name=form.cleaned_data["name"],
+            expires_days=form.cleaned_data.get("expires_days"),
+            actor=request.user,
+        )
+        obj.pk, obj._state.adding = token.pk, False
+        self.message_user(
+            request,
+            _("The token's key, shown only now: %(key)s") % {"key": key},
+            messages.WARNING,
+        )
+
+    def delete_model(self, request, obj):
+        services.api_token_revoke(token=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            services.api_token_revoke(token=token, actor=request.user)
+
+    @admin.action(description=_("Revoke selected tokens"), permissions=["view"])
+    def revoke(self, request, queryset):
+        for token in queryset:
+            services.api_token_revoke(token=token, actor=request.user)
+        self.message_user(request, _("%d token(s) revoked.") % queryset.count())

@@ -1,14 +1,17 @@
 """Writes to users and roles; each audited."""
 
+import hashlib
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import ApiToken, TokenScope, User
 from accounts.roles import Role
 from commitments import audit
 from commitments.exceptions import ValidationFailed
@@ -134,3 +137,72 @@ def user_delete(*, user: User, actor: User | None) -> None:
         object_id=pk,
         before=before,
     )
+
+
+# API tokens ------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "ct_"
+
+
+def api_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_issue(
+    *,
+    user: User,
+    scope: str = TokenScope.READ,
+    name: str = "",
+    expires_days: int | None = None,
+    actor: User | None = None,
+) -> tuple[ApiToken, str]:
+    """Issue a token acting as `user`; returns it with its key, which is never shown again."""
+    errors = {}
+    if scope not in TokenScope.values:
+        errors["scope"] = [_("Choose read or write.")]
+    if expires_days is not None and expires_days < 1:
+        errors["expires_days"] = [_("A token lives at least one day.")]
+    if not user.is_active:
+        errors["user"] = [_("%s is not active.") % user]
+    if errors:
+        raise ValidationFailed(errors)
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        scope=scope,
+        prefix=key[:10],
+        key_hash=api_token_hash(key),
+        expires_at=timezone.now() + timedelta(days=expires_days) if expires_days else None,
+    )
+    audit.record(
+        action=audit.TOKEN_ISSUED,
+        actor=actor or user,
+        obj=token,
+        after={
+            "user": user.username,
+            "scope": scope,
+            "prefix": token.prefix,
+            "expires_at": token.expires_at,
+        },
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
+    """Revoke a token at once; revoking twice changes nothing."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(
+        action=audit.TOKEN_REVOKED,
+        actor=actor,
+        obj=token,
+        before={"revoked_at": None},
+        after={"revoked_at": token.revoked_at},
+    )
+    return token

@@ -43,6 +43,8 @@ USER_CREATED = "user.created"
 USER_CHANGED = "user.changed"
 USER_ROLES_CHANGED = "user.roles_changed"
 USER_DELETED = "user.deleted"
+TOKEN_ISSUED = "token.issued"
+TOKEN_REVOKED = "token.revoked"
 
 # Actions that set a commitment's status and version (replayed by verify_audit).
 STATUS_ACTIONS = (COMMITMENT_CREATED, STATUS_CHANGED)

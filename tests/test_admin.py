@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.services import api_token_issue
 from commitments import audit, services
 from commitments.admin import ParticipantAdmin
 from commitments.choices import CommitmentStatus, ParticipantKind, UpdateState
@@ -57,6 +58,7 @@ def nothing_protected(self, objs, request):
 def test_admin_opens_every_changelist_add_and_change_page(client, admin_user, model):
     StatusUpdateFactory()  # with its commitment, participant, guarantee, agreement and source
     audit_event(admin_user)
+    api_token_issue(user=admin_user)
     obj = model._default_manager.first()
     client.force_login(admin_user)
 

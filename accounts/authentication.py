@@ -1,0 +1,54 @@
+"""DRF authentication: `Authorization: Bearer <key>` with a hashed, revocable ApiToken."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from accounts.models import ApiToken
+from accounts.services import api_token_hash
+
+# last_used_at is written at most this often per token, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Send the header as 'Bearer <token>'."))
+        try:
+            key = header[1].decode()
+        except UnicodeError as error:
+            raise exceptions.AuthenticationFailed(_("The token is not valid.")) from error
+        token = ApiToken.objects.select_related("user").filter(key_hash=api_token_hash(key)).first()
+        now = timezone.now()
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("The token is not valid."))
+        if token.revoked_at is not None:
+            raise exceptions.AuthenticationFailed(_("The token was revoked."))
+        if token.expires_at is not None and token.expires_at <= now:
+            raise exceptions.AuthenticationFailed(_("The token has expired."))
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the bearer token in the OpenAPI schema."""
+
+    target_class = BearerTokenAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "an API token (ct_...)"}

@@ -1,0 +1,125 @@
+"""HTTP behaviour shared by the API views: ETags, conditional requests, idempotent POSTs."""
+
+import hashlib
+from functools import wraps
+
+import orjson
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Model, QuerySet
+from django.utils.cache import parse_etags
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from accounts.models import IdempotencyRecord
+from tracker.api import IdempotencyMismatch, PreconditionFailed
+
+
+def _tag(*parts: object) -> str:
+    digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=12).hexdigest()
+    return f'"{digest}"'
+
+
+def object_etag(obj: Model) -> str:
+    """A strong ETag that changes whenever the row does."""
+    stamp = getattr(obj, "updated_at", None) or getattr(obj, "created_at", None)
+    return _tag(obj._meta.label_lower, obj.pk, getattr(obj, "version", ""), stamp)
+
+
+def matches(request, etag: str, header: str = "If-None-Match") -> bool:
+    value = request.headers.get(header)
+    if not value:
+        return False
+    tags = parse_etags(value)
+    return "*" in tags or etag in tags
+
+
+def not_modified(etag: str) -> Response:
+    return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+
+
+class ConditionalMixin:
+    """ETag on every list and object GET; If-None-Match answers 304 without building the body.
+
+    A list's ETag covers the request's query, the user, and the filtered rows' count and
+    latest change (`etag_field`): one aggregate query, whose count the paginator reuses.
+    """
+
+    etag_field = "updated_at"
+
+    def list_validators(self, queryset: QuerySet) -> tuple[int, object]:
+        agg = queryset.order_by().aggregate(n=Count("pk"), last=Max(self.etag_field))
+        return agg["n"], agg["last"]
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        count, last = self.list_validators(queryset)
+        etag = _tag(request.get_full_path(), request.user.pk, count, last)
+        if matches(request, etag):
+            return not_modified(etag)
+        self.paginator.known_count = count
+        response = self.list_response(request, queryset)
+        response["ETag"] = etag
+        return response
+
+    def list_response(self, request, queryset: QuerySet) -> Response:
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        etag = object_etag(instance)
+        if matches(request, etag):
+            return not_modified(etag)
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag
+        return response
+
+
+def check_if_match(request, obj: Model) -> None:
+    """412 when the client sent If-Match and `obj` changed since."""
+    if request.headers.get("If-Match") and not matches(request, object_etag(obj), "If-Match"):
+        raise PreconditionFailed()
+
+
+def idempotent(handler):
+    """POST handlers: with an Idempotency-Key, the same key and body replay the first response
+    (nothing is created twice); the same key with another body is refused (422)."""
+
+    @wraps(handler)
+    def wrapper(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return handler(self, request, *args, **kwargs)
+        if not 1 <= len(key) <= 255:
+            raise serializers.ValidationError(
+                {"Idempotency-Key": ["Send between 1 and 255 characters."]}
+            )
+        body = orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS, default=str)
+        fingerprint = hashlib.sha256(
+            request.method.encode() + b" " + request.path.encode() + b"\n" + body
+        ).hexdigest()
+        previous = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if previous is not None:
+            if previous.fingerprint != fingerprint:
+                raise IdempotencyMismatch()
+            return Response(
+                previous.response,
+                status=previous.status_code,
+                headers={"Idempotent-Replayed": "true"},
+            )
+        response = handler(self, request, *args, **kwargs)
+        if response.status_code < 300:
+            try:
+                with transaction.atomic():
+                    IdempotencyRecord.objects.create(
+                        user=request.user,
+                        key=key,
+                        fingerprint=fingerprint,
+                        status_code=response.status_code,
+                        response=orjson.loads(orjson.dumps(response.data, default=str)),
+                    )
+            except IntegrityError:
+                pass  # a concurrent request with the same key recorded its response first
+        return response
+
+    return wrapper

@@ -1,0 +1,259 @@
+"""Output serializers (what the API shows) and input serializers (what it accepts)."""
+
+from rest_framework import serializers
+
+from commitments.choices import CommitmentStatus
+from commitments.models import (
+    Agreement,
+    AuditEvent,
+    Commitment,
+    Guarantee,
+    Participant,
+    Source,
+    StatusUpdate,
+)
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Refuses fields it does not know, instead of ignoring them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Unknown field."] for name in unknown}, code="unknown_field"
+                )
+        return super().to_internal_value(data)
+
+
+# Output ----------------------------------------------------------------------------------
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "url", "title", "publisher", "published_on", "excerpt", "created_at"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Participant
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "needs_parliamentary_approval",
+            "approval_body",
+            "is_sample",
+            "updated_at",
+        ]
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    sources = SourceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "kind",
+            "signed_on",
+            "place",
+            "summary",
+            "sources",
+            "is_sample",
+            "updated_at",
+        ]
+
+
+class GuaranteeSerializer(serializers.ModelSerializer):
+    agreement = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Guarantee
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "domain",
+            "description",
+            "agreement",
+            "position",
+            "updated_at",
+        ]
+
+
+# The commitment's fields, once: the serializer below and the fast list path
+# (commitments/api/views.py) both read this table. API name -> ORM lookup.
+COMMITMENT_FIELDS: dict[str, str] = {
+    "id": "id",
+    "participant": "participant__code",
+    "participant_name": "participant__name",
+    "guarantee": "guarantee__slug",
+    "agreement": "guarantee__agreement__slug",
+    "domain": "guarantee__domain",
+    "status": "status",
+    "status_date": "status_date",
+    "status_changed_at": "status_changed_at",
+    "version": "version",
+    "subject_to_ratification": "subject_to_ratification",
+    "pledged_on": "pledged_on",
+    "signed_on": "signed_on",
+    "in_parliament_on": "in_parliament_on",
+    "ratified_on": "ratified_on",
+    "in_force_on": "in_force_on",
+    "rejected_on": "rejected_on",
+    "withdrawn_on": "withdrawn_on",
+    "notes": "notes",
+    "is_sample": "is_sample",
+    "updated_at": "updated_at",
+}
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    participant = serializers.CharField(source="participant.code", read_only=True)
+    participant_name = serializers.CharField(source="participant.name", read_only=True)
+    guarantee = serializers.CharField(source="guarantee.slug", read_only=True)
+    agreement = serializers.CharField(source="guarantee.agreement.slug", read_only=True)
+    domain = serializers.CharField(source="guarantee.domain", read_only=True)
+    status_on = serializers.ChoiceField(
+        choices=CommitmentStatus.choices,
+        read_only=True,
+        allow_null=True,
+        required=False,
+        help_text="With ?as_of=YYYY-MM-DD: the status on that date (null: not yet pledged).",
+    )
+
+    class Meta:
+        model = Commitment
+        fields = [*COMMITMENT_FIELDS, "status_on"]
+
+
+class UserNameField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="username", read_only=True, **kwargs)
+
+
+class StatusUpdateSerializer(serializers.ModelSerializer):
+    sources = SourceSerializer(many=True, read_only=True)
+    proposed_by = UserNameField()
+    reviewed_by = UserNameField()
+
+    class Meta:
+        model = StatusUpdate
+        fields = [
+            "id",
+            "commitment",
+            "proposed_status",
+            "effective_date",
+            "summary",
+            "sources",
+            "is_correction",
+            "correction_reason",
+            "state",
+            "base_version",
+            "proposed_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name", read_only=True)
+    before = serializers.JSONField(read_only=True)
+    after = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "sequence",
+            "occurred_at",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "commitment",
+            "update",
+            "effective_date",
+            "before",
+            "after",
+            "reason",
+            "request_id",
+            "prev_hash",
+            "hash",
+        ]
+
+
+class ChangeObjectSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.CharField()
+
+
+class ChangeSerializer(serializers.Serializer):
+    cursor = serializers.CharField()
+    type = serializers.CharField(help_text="the audit action, e.g. commitment.status_changed")
+    occurred_at = serializers.DateTimeField()
+    object = ChangeObjectSerializer()
+    data = serializers.JSONField(help_text="the object's new state (the changed fields)")
+    before = serializers.JSONField()
+
+
+class ChangesPageSerializer(serializers.Serializer):
+    results = ChangeSerializer(many=True)
+    next_cursor = serializers.CharField()
+    has_more = serializers.BooleanField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+# Input -----------------------------------------------------------------------------------
+
+
+class SourceInputSerializer(StrictInputSerializer):
+    url = serializers.URLField(max_length=2000)
+    title = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    publisher = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    published_on = serializers.DateField(required=False, allow_null=True)
+    excerpt = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class UpdateCreateSerializer(StrictInputSerializer):
+    commitment = serializers.PrimaryKeyRelatedField(queryset=Commitment.objects.all())
+    proposed_status = serializers.ChoiceField(choices=CommitmentStatus.choices)
+    effective_date = serializers.DateField()
+    summary = serializers.CharField(max_length=5000)
+    sources = SourceInputSerializer(many=True, allow_empty=False, max_length=20)
+    base_version = serializers.IntegerField(min_value=1, required=False)
+    is_correction = serializers.BooleanField(default=False)
+    correction_reason = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, default=""
+    )
+    draft = serializers.BooleanField(default=False, help_text="true: saved, not submitted")
+
+
+class UpdateReviewSerializer(StrictInputSerializer):
+    comment = serializers.CharField(
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="required to reject",
+    )
+
+
+class EmptyInputSerializer(StrictInputSerializer):
+    pass

@@ -1,0 +1,20 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from commitments.api import views
+
+router = DefaultRouter()
+router.register("participants", views.ParticipantViewSet, basename="participant")
+router.register("agreements", views.AgreementViewSet, basename="agreement")
+router.register("guarantees", views.GuaranteeViewSet, basename="guarantee")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("commitments", views.CommitmentViewSet, basename="commitment")
+router.register("status-updates", views.StatusUpdateViewSet, basename="statusupdate")
+router.register("audit-events", views.AuditEventViewSet, basename="auditevent")
+
+app_name = "api"
+
+urlpatterns = [
+    path("changes/", views.ChangesView.as_view(), name="changes"),
+    *router.urls,
+]

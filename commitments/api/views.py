@@ -1,0 +1,319 @@
+"""The REST API: reads through selectors and filters, writes through the services."""
+
+import datetime
+
+from django.core import signing
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commitments import audit, selectors, services
+from commitments.api import serializers as s
+from commitments.api.http import ConditionalMixin, check_if_match, idempotent
+from commitments.choices import UpdateState
+from commitments.filters import (
+    AuditEventFilter,
+    CommitmentFilter,
+    GuaranteeFilter,
+    ParticipantFilter,
+    StatusUpdateFilter,
+)
+from commitments.models import Agreement, AuditEvent, Guarantee, Participant, Source, StatusUpdate
+
+E = OpenApiResponse(s.ErrorSerializer)
+READ_ERRORS = {400: E, 401: E, 403: E, 404: E, 429: E}
+WRITE_ERRORS = {**READ_ERRORS, 409: E, 412: E, 413: E, 415: E, 422: E}
+ETAG_HEADERS = [
+    OpenApiParameter(
+        "If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="an ETag: 304"
+    )
+]
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="replays the first response for the same key and body; 422 for another body",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="the commitment's ETag; 412 when it changed since",
+)
+
+
+class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+@extend_schema(responses={**READ_ERRORS}, parameters=ETAG_HEADERS)
+class ParticipantViewSet(ReadOnlyViewSet):
+    queryset = Participant.objects.order_by("code", "pk")
+    serializer_class = s.ParticipantSerializer
+    filterset_class = ParticipantFilter
+
+
+@extend_schema(responses={**READ_ERRORS}, parameters=ETAG_HEADERS)
+class AgreementViewSet(ReadOnlyViewSet):
+    queryset = Agreement.objects.prefetch_related("sources").order_by("-signed_on", "pk")
+    serializer_class = s.AgreementSerializer
+
+
+@extend_schema(responses={**READ_ERRORS}, parameters=ETAG_HEADERS)
+class GuaranteeViewSet(ReadOnlyViewSet):
+    queryset = Guarantee.objects.select_related("agreement").order_by("agreement", "position", "pk")
+    serializer_class = s.GuaranteeSerializer
+    filterset_class = GuaranteeFilter
+
+
+@extend_schema(responses={**READ_ERRORS}, parameters=ETAG_HEADERS)
+class SourceViewSet(ReadOnlyViewSet):
+    queryset = Source.objects.order_by("pk")
+    serializer_class = s.SourceSerializer
+    etag_field = "created_at"
+
+
+AS_OF = OpenApiParameter(
+    "as_of", OpenApiTypes.DATE, description="YYYY-MM-DD: adds status_on, the status on that date"
+)
+
+
+@extend_schema(responses={**READ_ERRORS}, parameters=[*ETAG_HEADERS, AS_OF])
+class CommitmentViewSet(ReadOnlyViewSet):
+    serializer_class = s.CommitmentSerializer
+    filterset_class = CommitmentFilter
+
+    def as_of(self) -> datetime.date | None:
+        value = self.request.query_params.get("as_of")
+        if value is None:
+            return None
+        field = serializers.DateField()
+        try:
+            return field.to_internal_value(value)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({"as_of": error.detail}) from error
+
+    def get_queryset(self):
+        day = self.as_of()
+        if day is None:
+            queryset = selectors.commitment_list()
+        else:
+            queryset = selectors.commitments_as_of(day=day)
+        return queryset.order_by("pk")
+
+    def list_response(self, request, queryset):
+        """The list's rows come straight from .values(): the same fields as
+        CommitmentSerializer (COMMITMENT_FIELDS), without a serializer per row."""
+        lookups = dict(s.COMMITMENT_FIELDS)
+        if self.as_of() is not None:
+            lookups["status_on"] = "status_on"
+        page = self.paginate_queryset(queryset.values_list(*lookups.values()))
+        names = list(lookups)
+        rows = [dict(zip(names, row, strict=True)) for row in page]
+        return self.get_paginated_response(rows)
+
+    @extend_schema(responses={200: s.AuditEventSerializer(many=True), **READ_ERRORS})
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """The commitment's timeline, oldest first."""
+        commitment = self.get_object()
+        events = selectors.commitment_history(commitment=commitment)
+        return Response(s.AuditEventSerializer(events, many=True).data)
+
+
+@extend_schema(responses={**WRITE_ERRORS})
+class StatusUpdateViewSet(
+    ConditionalMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.StatusUpdateSerializer
+    filterset_class = StatusUpdateFilter
+
+    def get_queryset(self):
+        user = self.request.user
+        # Drafts are their author's own until submitted.
+        visible = ~Q(state=UpdateState.DRAFT) | Q(proposed_by=user.pk)
+        return (
+            StatusUpdate.objects.filter(visible)
+            .select_related("proposed_by", "reviewed_by")
+            .prefetch_related("sources")
+            .order_by("pk")
+        )
+
+    @extend_schema(parameters=ETAG_HEADERS, responses={**READ_ERRORS})
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=ETAG_HEADERS, responses={**READ_ERRORS})
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    def respond(self, update: StatusUpdate, code: int = status.HTTP_200_OK) -> Response:
+        update = self.get_queryset().get(pk=update.pk)
+        return Response(s.StatusUpdateSerializer(update).data, status=code)
+
+    @extend_schema(
+        request=s.UpdateCreateSerializer,
+        responses={201: s.StatusUpdateSerializer, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY],
+    )
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        payload = s.UpdateCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        update = services.update_create(
+            commitment=data.pop("commitment"), author=request.user, **data
+        )
+        return self.respond(update, status.HTTP_201_CREATED)
+
+    def pending(self, pk) -> StatusUpdate:
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    @extend_schema(
+        request=s.EmptyInputSerializer,
+        responses={200: s.StatusUpdateSerializer, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def submit(self, request, pk=None):
+        s.EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
+        update = services.update_submit(update=self.pending(pk), author=request.user)
+        return self.respond(update)
+
+    @extend_schema(
+        request=s.EmptyInputSerializer,
+        responses={200: s.StatusUpdateSerializer, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def withdraw(self, request, pk=None):
+        s.EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
+        update = services.update_withdraw(update=self.pending(pk), author=request.user)
+        return self.respond(update)
+
+    @extend_schema(
+        request=s.UpdateReviewSerializer,
+        responses={200: s.CommitmentSerializer, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY, IF_MATCH],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def approve(self, request, pk=None):
+        update = self.pending(pk)
+        payload = s.UpdateReviewSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        check_if_match(request, update.commitment)
+        commitment = services.update_approve(
+            update=update, reviewer=request.user, **payload.validated_data
+        )
+        commitment = selectors.commitment_list().get(pk=commitment.pk)
+        return Response(s.CommitmentSerializer(commitment).data)
+
+    @extend_schema(
+        request=s.UpdateReviewSerializer,
+        responses={200: s.StatusUpdateSerializer, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY, IF_MATCH],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reject(self, request, pk=None):
+        update = self.pending(pk)
+        payload = s.UpdateReviewSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        check_if_match(request, update.commitment)
+        update = services.update_reject(
+            update=update, reviewer=request.user, **payload.validated_data
+        )
+        return self.respond(update)
+
+
+@extend_schema(responses={**READ_ERRORS}, parameters=ETAG_HEADERS)
+class AuditEventViewSet(ReadOnlyViewSet):
+    queryset = AuditEvent.objects.order_by("sequence")
+    serializer_class = s.AuditEventSerializer
+    filterset_class = AuditEventFilter
+    lookup_field = "sequence"
+    etag_field = "sequence"
+
+
+# The sync feed ---------------------------------------------------------------------------
+
+CHANGE_ACTIONS = (
+    audit.COMMITMENT_CREATED,
+    audit.STATUS_CHANGED,
+    audit.COMMITMENT_CHANGED,
+    audit.REFERENCE_CREATED,
+    audit.REFERENCE_CHANGED,
+    audit.REFERENCE_DELETED,
+)
+_cursor_signer = signing.Signer(salt="commitments.changes")
+
+
+def cursor_for(sequence: int) -> str:
+    return _cursor_signer.sign(str(sequence))
+
+
+def sequence_of(cursor: str) -> int:
+    try:
+        return int(_cursor_signer.unsign(cursor))
+    except (signing.BadSignature, ValueError) as error:
+        raise serializers.ValidationError(
+            {"after": ["This cursor was never issued by this server."]}
+        ) from error
+
+
+class ChangesQuerySerializer(s.StrictInputSerializer):
+    after = serializers.CharField(required=False, help_text="a cursor from a previous page")
+    limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
+
+
+class ChangesView(APIView):
+    """Every applied status change and reference-data change, in commit order.
+
+    Audit events are numbered under a lock held until their transaction commits, so their
+    sequence is the commit order: a client that stores `next_cursor` sees each change once,
+    in order, and a page costs one index range scan however long the history is.
+    """
+
+    @extend_schema(
+        parameters=[ChangesQuerySerializer],
+        responses={200: s.ChangesPageSerializer, **READ_ERRORS},
+    )
+    def get(self, request):
+        query = ChangesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        after = query.validated_data.get("after")
+        limit = query.validated_data["limit"]
+        start = sequence_of(after) if after else 0
+        events = list(
+            AuditEvent.objects.filter(sequence__gt=start, action__in=CHANGE_ACTIONS)
+            .order_by("sequence")
+            .values_list(
+                "sequence", "action", "occurred_at", "object_type", "object_id", "after", "before"
+            )[: limit + 1]
+        )
+        has_more = len(events) > limit
+        events = events[:limit]
+        results = [
+            {
+                "cursor": cursor_for(seq),
+                "type": action_,
+                "occurred_at": occurred_at,
+                "object": {"type": object_type, "id": object_id},
+                "data": after_,
+                "before": before_,
+            }
+            for seq, action_, occurred_at, object_type, object_id, after_, before_ in events
+        ]
+        next_cursor = results[-1]["cursor"] if results else (after or cursor_for(0))
+        return Response({"results": results, "next_cursor": next_cursor, "has_more": has_more})

@@ -1,0 +1,63 @@
+"""FilterSets shared by the API and the HTML lists."""
+
+import django_filters as filters
+
+from commitments.choices import CommitmentStatus, GuaranteeDomain, UpdateState
+from commitments.models import AuditEvent, Commitment, Guarantee, Participant, StatusUpdate
+
+
+class ParticipantFilter(filters.FilterSet):
+    code = filters.CharFilter(field_name="code", lookup_expr="iexact")
+
+    class Meta:
+        model = Participant
+        fields = ["code", "kind", "needs_parliamentary_approval"]
+
+
+class GuaranteeFilter(filters.FilterSet):
+    agreement = filters.CharFilter(field_name="agreement__slug", help_text="agreement slug")
+    domain = filters.ChoiceFilter(choices=GuaranteeDomain.choices)
+
+    class Meta:
+        model = Guarantee
+        fields = ["agreement", "domain"]
+
+
+class CommitmentFilter(filters.FilterSet):
+    participant = filters.CharFilter(
+        field_name="participant__code", lookup_expr="iexact", help_text="participant code (FR)"
+    )
+    guarantee = filters.CharFilter(field_name="guarantee__slug", help_text="guarantee slug")
+    agreement = filters.CharFilter(
+        field_name="guarantee__agreement__slug", help_text="agreement slug"
+    )
+    status = filters.MultipleChoiceFilter(choices=CommitmentStatus.choices)
+    domain = filters.ChoiceFilter(field_name="guarantee__domain", choices=GuaranteeDomain.choices)
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time"
+    )
+
+    class Meta:
+        model = Commitment
+        fields = ["participant", "guarantee", "agreement", "status", "domain", "updated_since"]
+
+
+class StatusUpdateFilter(filters.FilterSet):
+    state = filters.MultipleChoiceFilter(choices=UpdateState.choices)
+    commitment = filters.NumberFilter(field_name="commitment_id")
+    proposed_by = filters.CharFilter(field_name="proposed_by__username")
+
+    class Meta:
+        model = StatusUpdate
+        fields = ["state", "commitment", "proposed_by"]
+
+
+class AuditEventFilter(filters.FilterSet):
+    object_type = filters.CharFilter(help_text="e.g. commitments.commitment")
+    object_id = filters.CharFilter()
+    commitment = filters.NumberFilter(field_name="commitment_id")
+    action = filters.CharFilter()
+
+    class Meta:
+        model = AuditEvent
+        fields = ["object_type", "object_id", "commitment", "action"]

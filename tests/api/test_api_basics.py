@@ -1,0 +1,352 @@
+import datetime
+
+import pytest
+
+from commitments.choices import CommitmentStatus, UpdateState
+from commitments.models import AuditEvent, StatusUpdate
+from tests.api.conftest import bearer
+from tests.factories import CommitmentFactory, StatusUpdateFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/commitments/"
+
+
+def new_update(target, **overrides):
+    return {
+        "commitment": target.pk,
+        "proposed_status": "in_parliament",
+        "effective_date": "2024-05-02",
+        "summary": "The bill was tabled.",
+        "sources": [{"url": "https://news.example.org/bill", "title": "Bill tabled"}],
+        **overrides,
+    }
+
+
+def test_an_anonymous_request_gets_401_in_the_common_error_shape(client):
+    response = client.get(URL)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_revoked_token_gets_401(analyst):
+    from accounts.services import api_token_revoke
+
+    api = bearer(analyst)
+    api_token_revoke(token=analyst.api_tokens.get(), actor=None)
+
+    response = api.get(URL)
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "The token was revoked."
+
+
+def test_commitments_list_shows_the_contract_fields(as_reader):
+    commitment = CommitmentFactory(participant__code="FR", guarantee__slug="air-support")
+
+    item = as_reader.get(URL).json()["results"][0]
+
+    assert item["id"] == commitment.pk
+    assert item["participant"] == "FR"
+    assert item["guarantee"] == "air-support"
+    assert item["agreement"] == commitment.guarantee.agreement.slug
+    assert item["status"] == "signed"
+    assert item["version"] == 1
+    assert {"status_changed_at", "signed_on", "in_force_on"} <= set(item)
+
+
+def test_a_list_item_is_exactly_what_the_detail_shows(as_reader):
+    commitment = CommitmentFactory()
+
+    item = as_reader.get(URL).json()["results"][0]
+    detail = as_reader.get(f"{URL}{commitment.pk}/").json()
+
+    detail.pop("status_on")
+    assert item == detail
+
+
+def test_commitments_filter_by_participant_status_and_domain(as_reader):
+    fr = CommitmentFactory(participant__code="FR", status=CommitmentStatus.RATIFIED)
+    CommitmentFactory(participant__code="DE", status=CommitmentStatus.RATIFIED)
+    CommitmentFactory(participant=fr.participant, status=CommitmentStatus.SIGNED)
+
+    response = as_reader.get(URL, {"participant": "fr", "status": "ratified", "domain": "air"})
+
+    assert [c["id"] for c in response.json()["results"]] == [fr.pk]
+
+
+def test_as_of_answers_the_status_on_that_date(as_analyst, as_reviewer, analyst):
+    from commitments.services import commitment_create
+    from tests.factories import GuaranteeFactory, ParticipantFactory
+
+    commitment = commitment_create(
+        participant=ParticipantFactory(), guarantee=GuaranteeFactory(), actor=None
+    )
+    created = as_analyst.post(
+        "/api/v1/status-updates/",
+        new_update(commitment, proposed_status="signed", effective_date="2024-04-10"),
+        format="json",
+    ).json()
+    as_reviewer.post(f"/api/v1/status-updates/{created['id']}/approve/", {}, format="json")
+
+    before = as_analyst.get(URL, {"as_of": "2024-04-09"}).json()["results"][0]
+    after = as_analyst.get(URL, {"as_of": "2024-04-10"}).json()["results"][0]
+
+    assert (before["status_on"], after["status_on"]) == ("pledged", "signed")
+
+
+def test_a_date_in_the_wrong_format_is_a_400_naming_the_parameter(as_reader):
+    response = as_reader.get(URL, {"as_of": "2024-13-01"})
+
+    assert response.status_code == 400
+    assert "as_of" in response.json()["fields"]
+
+
+def test_a_matching_if_none_match_answers_304(as_reader):
+    CommitmentFactory()
+    first = as_reader.get(URL)
+
+    again = as_reader.get(URL, HTTP_IF_NONE_MATCH=first.headers["ETag"])
+
+    assert again.status_code == 304
+    assert again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_a_change_changes_the_list_etag(as_reader, reviewer):
+    from commitments.services import update_approve
+
+    update = StatusUpdateFactory()
+    first = as_reader.get(URL)
+    update_approve(update=update, reviewer=reviewer)
+
+    again = as_reader.get(URL, HTTP_IF_NONE_MATCH=first.headers["ETag"])
+
+    assert again.status_code == 200
+
+
+def test_an_analyst_files_an_update_that_is_submitted(as_analyst):
+    commitment = CommitmentFactory()
+
+    response = as_analyst.post("/api/v1/status-updates/", new_update(commitment), format="json")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["state"] == "submitted"
+    assert body["base_version"] == 1
+    assert body["sources"][0]["url"] == "https://news.example.org/bill"
+
+
+def test_a_draft_stays_its_authors_own_until_submitted(as_analyst, as_reviewer):
+    commitment = CommitmentFactory()
+    draft = as_analyst.post(
+        "/api/v1/status-updates/", new_update(commitment, draft=True), format="json"
+    ).json()
+
+    assert as_reviewer.get(f"/api/v1/status-updates/{draft['id']}/").status_code == 404
+    submitted = as_analyst.post(f"/api/v1/status-updates/{draft['id']}/submit/", format="json")
+    assert submitted.json()["state"] == "submitted"
+    assert as_reviewer.get(f"/api/v1/status-updates/{draft['id']}/").status_code == 200
+
+
+def test_unknown_fields_are_refused_and_nothing_is_written(as_analyst):
+    commitment = CommitmentFactory()
+
+    response = as_analyst.post(
+        "/api/v1/status-updates/", new_update(commitment, colour="blue"), format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"colour": ["Unknown field."]}
+    assert not StatusUpdate.objects.exists()
+
+
+def test_malformed_json_is_a_400(as_analyst):
+    response = as_analyst.post(
+        "/api/v1/status-updates/", data="{bad", content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_an_unknown_commitment_id_is_a_400_naming_the_field(as_analyst):
+    response = as_analyst.post(
+        "/api/v1/status-updates/", new_update(CommitmentFactory(), commitment=999999), format="json"
+    )
+
+    assert response.status_code == 400
+    assert "commitment" in response.json()["fields"]
+
+
+def test_an_oversized_body_is_refused(as_analyst):
+    payload = new_update(CommitmentFactory(), summary="x" * 300_000)
+
+    response = as_analyst.post("/api/v1/status-updates/", payload, format="json")
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert not StatusUpdate.objects.exists()
+
+
+def test_a_read_token_never_writes(api_client_user, analyst):
+    reader = bearer(analyst, scope="read")
+
+    response = reader.post(
+        "/api/v1/status-updates/", new_update(CommitmentFactory()), format="json"
+    )
+
+    assert response.status_code == 403
+    assert not StatusUpdate.objects.exists()
+
+
+def test_a_reviewer_approves_and_gets_the_new_commitment(as_reviewer):
+    update = StatusUpdateFactory()
+
+    response = as_reviewer.post(
+        f"/api/v1/status-updates/{update.pk}/approve/", {"comment": "ok"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["version"]) == ("in_parliament", 2)
+
+
+def test_approving_ones_own_update_is_403(analyst, reviewer):
+    update = StatusUpdateFactory(proposed_by=reviewer)
+
+    response = bearer(reviewer).post(f"/api/v1/status-updates/{update.pk}/approve/", format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "self_review_forbidden"
+
+
+def test_a_stale_approval_is_409_naming_the_newer_change(as_reviewer):
+    first = StatusUpdateFactory()
+    second = StatusUpdateFactory(commitment=first.commitment, proposed_status="withdrawn")
+    as_reviewer.post(f"/api/v1/status-updates/{first.pk}/approve/", format="json")
+
+    response = as_reviewer.post(f"/api/v1/status-updates/{second.pk}/approve/", format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "stale_update"
+    assert "in_parliament" in response.json()["detail"]
+
+
+def test_rejecting_without_a_comment_is_a_400(as_reviewer):
+    update = StatusUpdateFactory()
+
+    response = as_reviewer.post(f"/api/v1/status-updates/{update.pk}/reject/", format="json")
+
+    assert response.status_code == 400
+    assert "comment" in response.json()["fields"]
+    update.refresh_from_db()
+    assert update.state == UpdateState.SUBMITTED
+
+
+def test_approve_with_a_stale_if_match_is_412_and_changes_nothing(as_reviewer, as_reader):
+    update = StatusUpdateFactory()
+    etag = as_reader.get(f"{URL}{update.commitment_id}/").headers["ETag"]
+    update.commitment.notes = "edited meanwhile"
+    from commitments.services import commitment_save
+
+    commitment_save(commitment=update.commitment, actor=None)
+
+    response = as_reviewer.post(
+        f"/api/v1/status-updates/{update.pk}/approve/", format="json", HTTP_IF_MATCH=etag
+    )
+
+    assert response.status_code == 412
+    update.refresh_from_db()
+    assert update.state == UpdateState.SUBMITTED
+
+
+def test_approve_with_a_current_if_match_goes_through(as_reviewer, as_reader):
+    update = StatusUpdateFactory()
+    etag = as_reader.get(f"{URL}{update.commitment_id}/").headers["ETag"]
+
+    response = as_reviewer.post(
+        f"/api/v1/status-updates/{update.pk}/approve/", format="json", HTTP_IF_MATCH=etag
+    )
+
+    assert response.status_code == 200
+
+
+def test_the_same_idempotency_key_and_body_replays_without_creating_twice(as_analyst):
+    payload = new_update(CommitmentFactory())
+
+    first = as_analyst.post(
+        "/api/v1/status-updates/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    second = as_analyst.post(
+        "/api/v1/status-updates/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert second.json() == first.json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert StatusUpdate.objects.count() == 1
+
+
+def test_the_same_idempotency_key_with_another_body_is_422(as_analyst):
+    commitment = CommitmentFactory()
+    as_analyst.post(
+        "/api/v1/status-updates/", new_update(commitment), format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+
+    response = as_analyst.post(
+        "/api/v1/status-updates/",
+        new_update(commitment, summary="other"),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+
+    assert response.status_code == 422
+    assert StatusUpdate.objects.count() == 1
+
+
+def test_the_throttle_answers_429_with_retry_after(as_reader, settings):
+    from django.core.cache import cache
+    from rest_framework.settings import api_settings
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"token": "3/min"},
+    }
+    api_settings.reload()
+    from accounts.throttling import TokenRateThrottle
+
+    TokenRateThrottle.THROTTLE_RATES = {"token": "3/min"}
+    try:
+        codes = [as_reader.get("/api/v1/participants/").status_code for _ in range(4)]
+        last = as_reader.get("/api/v1/participants/")
+    finally:
+        TokenRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        cache.clear()
+
+    assert codes[:3] == [200, 200, 200]
+    assert last.status_code == 429
+    assert int(last.headers["Retry-After"]) > 0
+
+
+def test_the_history_lists_the_commitments_events(as_reader, reviewer):
+    from commitments.services import update_approve
+
+    update = StatusUpdateFactory(effective_date=datetime.date(2024, 6, 1))
+    update_approve(update=update, reviewer=reviewer)
+
+    events = as_reader.get(f"{URL}{update.commitment_id}/history/").json()
+
+    assert [e["action"] for e in events] == ["commitment.status_changed"]
+    assert events[0]["actor"] == reviewer.username
+    assert events[0]["sequence"] == AuditEvent.objects.latest("sequence").sequence
+
+
+def test_the_schema_is_served_and_documents_every_path(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/changes/" in paths
+    assert "/api/v1/status-updates/{id}/approve/" in paths
