@@ -12,6 +12,12 @@ def _tasks_run_in_process(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_throttling_unless_asked(settings):
+    """Tests share one cache: a throttle test sets its own rate."""
+    settings.API_THROTTLE_RATE = "100000/min"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -173,7 +173,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "commitments.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.TokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"token": API_THROTTLE_RATE},
     "EXCEPTION_HANDLER": "tracker.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -199,6 +199,7 @@ class ChangeObjectSerializer(serializers.Serializer):
 
 class ChangeSerializer(serializers.Serializer):
     cursor = serializers.CharField()
+    sequence = serializers.IntegerField(help_text="the audit event's number: commit order")
     type = serializers.CharField(help_text="the audit action, e.g. commitment.status_changed")
     occurred_at = serializers.DateTimeField()
     object = ChangeObjectSerializer()

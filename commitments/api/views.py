@@ -307,6 +307,7 @@ class ChangesView(APIView):
         results = [
             {
                 "cursor": cursor_for(seq),
+                "sequence": seq,
                 "type": action_,
                 "occurred_at": occurred_at,
                 "object": {"type": object_type, "id": object_id},
