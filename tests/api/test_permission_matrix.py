@@ -1,0 +1,198 @@
+"""Every role x every operation of the schema: the expected status, and no unexpected allow.
+
+A new operation in the schema that is missing here fails test_the_matrix_covers_the_schema.
+"""
+
+import datetime
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.roles import Role
+from commitments.choices import CommitmentStatus, UpdateState
+from commitments.services import participant_save, update_create
+from tests.api.conftest import bearer
+from tests.factories import (
+    CommitmentFactory,
+    StatusUpdateFactory,
+    UserFactory,
+)
+
+ROLES = ["anonymous", "api_client", "analyst", "reviewer", "admin"]
+
+
+def client_for(role: str) -> tuple[APIClient, object]:
+    if role == "anonymous":
+        return APIClient(), None
+    user = UserFactory(roles=[role])
+    scope = "read" if role == Role.API_CLIENT else "write"
+    return bearer(user, scope=scope), user
+
+
+def others_update(state=UpdateState.SUBMITTED):
+    return StatusUpdateFactory(state=state)
+
+
+def new_update_body():
+    commitment = CommitmentFactory()
+    return {
+        "commitment": commitment.pk,
+        "proposed_status": "in_parliament",
+        "effective_date": "2024-05-02",
+        "summary": "Tabled.",
+        "sources": [{"url": "https://news.example.org/x"}],
+    }
+
+
+def any_commitment():
+    return CommitmentFactory()
+
+
+def any_event():
+    return participant_save(
+        participant=__import__("tests.factories").factories.ParticipantFactory.build(), actor=None
+    )
+
+
+READ = {"anonymous": 401, "api_client": 200, "analyst": 200, "reviewer": 200, "admin": 200}
+
+
+# (method, schema path) -> (concrete path builder, request body builder, expected by role)
+MATRIX = {
+    ("get", "/api/v1/participants/"): (lambda: "/api/v1/participants/", None, READ),
+    ("get", "/api/v1/participants/{id}/"): (
+        lambda: f"/api/v1/participants/{CommitmentFactory().participant_id}/",
+        None,
+        READ,
+    ),
+    ("get", "/api/v1/agreements/"): (lambda: "/api/v1/agreements/", None, READ),
+    ("get", "/api/v1/agreements/{id}/"): (
+        lambda: f"/api/v1/agreements/{CommitmentFactory().guarantee.agreement_id}/",
+        None,
+        READ,
+    ),
+    ("get", "/api/v1/guarantees/"): (lambda: "/api/v1/guarantees/", None, READ),
+    ("get", "/api/v1/guarantees/{id}/"): (
+        lambda: f"/api/v1/guarantees/{CommitmentFactory().guarantee_id}/",
+        None,
+        READ,
+    ),
+    ("get", "/api/v1/sources/"): (lambda: "/api/v1/sources/", None, READ),
+    ("get", "/api/v1/sources/{id}/"): (
+        lambda: f"/api/v1/sources/{others_update().sources.get().pk}/",
+        None,
+        READ,
+    ),
+    ("get", "/api/v1/commitments/"): (lambda: "/api/v1/commitments/", None, READ),
+    ("get", "/api/v1/commitments/{id}/"): (
+        lambda: f"/api/v1/commitments/{any_commitment().pk}/",
+        None,
+        READ,
+    ),
+    ("get", "/api/v1/commitments/{id}/history/"): (
+        lambda: f"/api/v1/commitments/{any_commitment().pk}/history/",
+        None,
+        READ,
+    ),
+    ("get", "/api/v1/audit-events/"): (lambda: "/api/v1/audit-events/", None, READ),
+    ("get", "/api/v1/audit-events/{sequence}/"): (
+        lambda: (any_event(), "/api/v1/audit-events/1/")[1],
+        None,
+        READ,
+    ),
+    ("get", "/api/v1/changes/"): (lambda: "/api/v1/changes/", None, READ),
+    ("get", "/api/v1/status-updates/"): (lambda: "/api/v1/status-updates/", None, READ),
+    ("get", "/api/v1/status-updates/{id}/"): (
+        lambda: f"/api/v1/status-updates/{others_update().pk}/",
+        None,
+        READ,
+    ),
+    ("post", "/api/v1/status-updates/"): (
+        lambda: "/api/v1/status-updates/",
+        new_update_body,
+        {"anonymous": 401, "api_client": 403, "analyst": 201, "reviewer": 403, "admin": 403},
+    ),
+    # Someone else's draft is not even visible.
+    ("post", "/api/v1/status-updates/{id}/submit/"): (
+        lambda: f"/api/v1/status-updates/{others_update(UpdateState.DRAFT).pk}/submit/",
+        dict,
+        {"anonymous": 401, "api_client": 403, "analyst": 404, "reviewer": 404, "admin": 404},
+    ),
+    ("post", "/api/v1/status-updates/{id}/withdraw/"): (
+        lambda: f"/api/v1/status-updates/{others_update().pk}/withdraw/",
+        dict,
+        {"anonymous": 401, "api_client": 403, "analyst": 403, "reviewer": 403, "admin": 403},
+    ),
+    ("post", "/api/v1/status-updates/{id}/approve/"): (
+        lambda: f"/api/v1/status-updates/{others_update().pk}/approve/",
+        dict,
+        {"anonymous": 401, "api_client": 403, "analyst": 403, "reviewer": 200, "admin": 403},
+    ),
+    ("post", "/api/v1/status-updates/{id}/reject/"): (
+        lambda: f"/api/v1/status-updates/{others_update().pk}/reject/",
+        lambda: {"comment": "The source does not say so."},
+        {"anonymous": 401, "api_client": 403, "analyst": 403, "reviewer": 200, "admin": 403},
+    ),
+}
+
+# The author's own steps, beyond the matrix of acting on others' updates.
+OWN = {
+    "submit": (UpdateState.DRAFT, 200),
+    "withdraw": (UpdateState.SUBMITTED, 200),
+}
+
+
+def schema_operations(client) -> set[tuple[str, str]]:
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    return {
+        (method, path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+
+
+@pytest.mark.django_db
+def test_the_matrix_covers_the_schema(client):
+    assert schema_operations(client) == set(MATRIX)
+
+
+CASES = [(op, role) for op in MATRIX for role in ROLES]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("operation", "role"), CASES, ids=[f"{o[0]} {o[1]} {r}" for o, r in CASES])
+def test_each_role_gets_the_expected_status(operation, role):
+    method, _ = operation
+    make_path, make_body, expected = MATRIX[operation]
+    api, _user = client_for(role)
+    path = make_path()
+    body = make_body() if make_body else None
+
+    response = (
+        getattr(api, method)(path, body, format="json")
+        if body is not None
+        else (getattr(api, method)(path))
+    )
+
+    assert response.status_code == expected[role], response.content[:300]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("step", OWN)
+def test_an_analyst_may_take_their_own_steps(step):
+    state, expected = OWN[step]
+    api, analyst = client_for(Role.ANALYST)
+    update = update_create(
+        commitment=CommitmentFactory(),
+        author=analyst,
+        proposed_status=CommitmentStatus.IN_PARLIAMENT,
+        effective_date=datetime.date(2024, 5, 2),
+        summary="Tabled.",
+        sources=[{"url": "https://news.example.org/x"}],
+        draft=state == UpdateState.DRAFT,
+    )
+
+    response = api.post(f"/api/v1/status-updates/{update.pk}/{step}/", {}, format="json")
+
+    assert response.status_code == expected
