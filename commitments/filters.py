@@ -1,9 +1,21 @@
 """FilterSets shared by the API and the HTML lists."""
 
 import django_filters as filters
+from django import forms
 
 from commitments.choices import CommitmentStatus, GuaranteeDomain, UpdateState
 from commitments.models import AuditEvent, Commitment, Guarantee, Participant, StatusUpdate
+
+
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number the database can hold, else a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class ParticipantFilter(filters.FilterSet):
@@ -44,7 +56,7 @@ class CommitmentFilter(filters.FilterSet):
 
 class StatusUpdateFilter(filters.FilterSet):
     state = filters.MultipleChoiceFilter(choices=UpdateState.choices)
-    commitment = filters.NumberFilter(field_name="commitment_id")
+    commitment = IdFilter(field_name="commitment_id")
     proposed_by = filters.CharFilter(field_name="proposed_by__username")
 
     class Meta:
@@ -55,7 +67,7 @@ class StatusUpdateFilter(filters.FilterSet):
 class AuditEventFilter(filters.FilterSet):
     object_type = filters.CharFilter(help_text="e.g. commitments.commitment")
     object_id = filters.CharFilter()
-    commitment = filters.NumberFilter(field_name="commitment_id")
+    commitment = IdFilter(field_name="commitment_id")
     action = filters.CharFilter()
 
     class Meta:

@@ -1,6 +1,7 @@
 """HTTP behaviour shared by the API views: ETags, conditional requests, idempotent POSTs."""
 
 import hashlib
+import json
 from functools import wraps
 
 import orjson
@@ -94,7 +95,8 @@ def idempotent(handler):
             raise serializers.ValidationError(
                 {"Idempotency-Key": ["Send between 1 and 255 characters."]}
             )
-        body = orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS, default=str)
+        # The stdlib's json: request data may hold integers beyond 64 bits.
+        body = json.dumps(request.data, sort_keys=True, default=str).encode()
         fingerprint = hashlib.sha256(
             request.method.encode() + b" " + request.path.encode() + b"\n" + body
         ).hexdigest()

@@ -1,5 +1,8 @@
 from rest_framework import pagination
 
+# Beyond any table this API serves; keeps a huge offset from overflowing the database's integers.
+MAX_OFFSET = 2**31 - 1
+
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
     """limit/offset pages (default 50, at most 500) that reuse a count already taken for the
@@ -11,3 +14,6 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     def get_count(self, queryset):
         known = getattr(self, "known_count", None)
         return known if known is not None else super().get_count(queryset)
+
+    def get_offset(self, request):
+        return min(super().get_offset(request), MAX_OFFSET)

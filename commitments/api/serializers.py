@@ -213,14 +213,6 @@ class ChangesPageSerializer(serializers.Serializer):
     has_more = serializers.BooleanField()
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
 # Input -----------------------------------------------------------------------------------
 
 

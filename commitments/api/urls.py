@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from commitments.api import views
@@ -17,4 +17,5 @@ app_name = "api"
 urlpatterns = [
     path("changes/", views.ChangesView.as_view(), name="changes"),
     *router.urls,
+    re_path(r"", views.not_found),
 ]

@@ -4,9 +4,11 @@ import datetime
 
 from django.core import signing
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -25,9 +27,6 @@ from commitments.filters import (
 )
 from commitments.models import Agreement, AuditEvent, Guarantee, Participant, Source, StatusUpdate
 
-E = OpenApiResponse(s.ErrorSerializer)
-READ_ERRORS = {400: E, 401: E, 403: E, 404: E, 429: E}
-WRITE_ERRORS = {**READ_ERRORS, 409: E, 412: E, 413: E, 415: E, 422: E}
 ETAG_HEADERS = [
     OpenApiParameter(
         "If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="an ETag: 304"
@@ -48,30 +47,30 @@ IF_MATCH = OpenApiParameter(
 
 
 class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
-    pass
+    lookup_value_regex = "[0-9]+"
 
 
-@extend_schema(responses={**READ_ERRORS}, parameters=ETAG_HEADERS)
+@extend_schema(parameters=ETAG_HEADERS)
 class ParticipantViewSet(ReadOnlyViewSet):
     queryset = Participant.objects.order_by("code", "pk")
     serializer_class = s.ParticipantSerializer
     filterset_class = ParticipantFilter
 
 
-@extend_schema(responses={**READ_ERRORS}, parameters=ETAG_HEADERS)
+@extend_schema(parameters=ETAG_HEADERS)
 class AgreementViewSet(ReadOnlyViewSet):
     queryset = Agreement.objects.prefetch_related("sources").order_by("-signed_on", "pk")
     serializer_class = s.AgreementSerializer
 
 
-@extend_schema(responses={**READ_ERRORS}, parameters=ETAG_HEADERS)
+@extend_schema(parameters=ETAG_HEADERS)
 class GuaranteeViewSet(ReadOnlyViewSet):
     queryset = Guarantee.objects.select_related("agreement").order_by("agreement", "position", "pk")
     serializer_class = s.GuaranteeSerializer
     filterset_class = GuaranteeFilter
 
 
-@extend_schema(responses={**READ_ERRORS}, parameters=ETAG_HEADERS)
+@extend_schema(parameters=ETAG_HEADERS)
 class SourceViewSet(ReadOnlyViewSet):
     queryset = Source.objects.order_by("pk")
     serializer_class = s.SourceSerializer
@@ -83,7 +82,7 @@ AS_OF = OpenApiParameter(
 )
 
 
-@extend_schema(responses={**READ_ERRORS}, parameters=[*ETAG_HEADERS, AS_OF])
+@extend_schema(parameters=[*ETAG_HEADERS, AS_OF])
 class CommitmentViewSet(ReadOnlyViewSet):
     serializer_class = s.CommitmentSerializer
     filterset_class = CommitmentFilter
@@ -110,15 +109,19 @@ class CommitmentViewSet(ReadOnlyViewSet):
         """The list's rows come straight from .values(): the same fields as
         CommitmentSerializer (COMMITMENT_FIELDS), without a serializer per row."""
         lookups = dict(s.COMMITMENT_FIELDS)
-        if self.as_of() is not None:
+        as_of = self.as_of() is not None
+        if as_of:
             lookups["status_on"] = "status_on"
         page = self.paginate_queryset(queryset.values_list(*lookups.values()))
         names = list(lookups)
         rows = [dict(zip(names, row, strict=True)) for row in page]
+        if not as_of:
+            for row in rows:
+                row["status_on"] = None
         return self.get_paginated_response(rows)
 
-    @extend_schema(responses={200: s.AuditEventSerializer(many=True), **READ_ERRORS})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={200: s.AuditEventSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
         """The commitment's timeline, oldest first."""
         commitment = self.get_object()
@@ -126,7 +129,6 @@ class CommitmentViewSet(ReadOnlyViewSet):
         return Response(s.AuditEventSerializer(events, many=True).data)
 
 
-@extend_schema(responses={**WRITE_ERRORS})
 class StatusUpdateViewSet(
     ConditionalMixin,
     mixins.ListModelMixin,
@@ -135,6 +137,7 @@ class StatusUpdateViewSet(
 ):
     serializer_class = s.StatusUpdateSerializer
     filterset_class = StatusUpdateFilter
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         user = self.request.user
@@ -147,11 +150,11 @@ class StatusUpdateViewSet(
             .order_by("pk")
         )
 
-    @extend_schema(parameters=ETAG_HEADERS, responses={**READ_ERRORS})
+    @extend_schema(parameters=ETAG_HEADERS)
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(parameters=ETAG_HEADERS, responses={**READ_ERRORS})
+    @extend_schema(parameters=ETAG_HEADERS)
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
@@ -161,7 +164,7 @@ class StatusUpdateViewSet(
 
     @extend_schema(
         request=s.UpdateCreateSerializer,
-        responses={201: s.StatusUpdateSerializer, **WRITE_ERRORS},
+        responses={201: s.StatusUpdateSerializer},
         parameters=[IDEMPOTENCY],
     )
     @idempotent
@@ -179,7 +182,7 @@ class StatusUpdateViewSet(
 
     @extend_schema(
         request=s.EmptyInputSerializer,
-        responses={200: s.StatusUpdateSerializer, **WRITE_ERRORS},
+        responses={200: s.StatusUpdateSerializer},
         parameters=[IDEMPOTENCY],
     )
     @action(detail=True, methods=["post"])
@@ -191,7 +194,7 @@ class StatusUpdateViewSet(
 
     @extend_schema(
         request=s.EmptyInputSerializer,
-        responses={200: s.StatusUpdateSerializer, **WRITE_ERRORS},
+        responses={200: s.StatusUpdateSerializer},
         parameters=[IDEMPOTENCY],
     )
     @action(detail=True, methods=["post"])
@@ -203,7 +206,7 @@ class StatusUpdateViewSet(
 
     @extend_schema(
         request=s.UpdateReviewSerializer,
-        responses={200: s.CommitmentSerializer, **WRITE_ERRORS},
+        responses={200: s.CommitmentSerializer},
         parameters=[IDEMPOTENCY, IF_MATCH],
     )
     @action(detail=True, methods=["post"])
@@ -221,7 +224,7 @@ class StatusUpdateViewSet(
 
     @extend_schema(
         request=s.UpdateReviewSerializer,
-        responses={200: s.StatusUpdateSerializer, **WRITE_ERRORS},
+        responses={200: s.StatusUpdateSerializer},
         parameters=[IDEMPOTENCY, IF_MATCH],
     )
     @action(detail=True, methods=["post"])
@@ -237,7 +240,7 @@ class StatusUpdateViewSet(
         return self.respond(update)
 
 
-@extend_schema(responses={**READ_ERRORS}, parameters=ETAG_HEADERS)
+@extend_schema(parameters=ETAG_HEADERS)
 class AuditEventViewSet(ReadOnlyViewSet):
     queryset = AuditEvent.objects.order_by("sequence")
     serializer_class = s.AuditEventSerializer
@@ -287,7 +290,7 @@ class ChangesView(APIView):
 
     @extend_schema(
         parameters=[ChangesQuerySerializer],
-        responses={200: s.ChangesPageSerializer, **READ_ERRORS},
+        responses={200: s.ChangesPageSerializer},
     )
     def get(self, request):
         query = ChangesQuerySerializer(data=request.query_params)
@@ -318,3 +321,9 @@ class ChangesView(APIView):
         ]
         next_cursor = results[-1]["cursor"] if results else (after or cursor_for(0))
         return Response({"results": results, "next_cursor": next_cursor, "has_more": has_more})
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """Any other path under the API: a 404 in the API's error shape."""
+    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
