@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -12,6 +13,10 @@ from accounts.services import api_token_hash
 
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# A token (with its user) is cached this long: one cache read instead of a query per
+# request. Revocation deletes the entry at once; a deactivated user or a changed role is
+# seen within this time.
+CACHE_SECONDS = 30
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -27,7 +32,13 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError as error:
             raise exceptions.AuthenticationFailed(_("The token is not valid.")) from error
-        token = ApiToken.objects.select_related("user").filter(key_hash=api_token_hash(key)).first()
+        key_hash = api_token_hash(key)
+        cache_key = ApiToken.cache_key_for(key_hash)
+        token = cache.get(cache_key)
+        if token is None:
+            token = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
+            if token is not None:
+                cache.set(cache_key, token, CACHE_SECONDS)
         now = timezone.now()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("The token is not valid."))
@@ -38,6 +49,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
+            cache.set(cache_key, token, CACHE_SECONDS)
         return token.user, token
 
     def authenticate_header(self, request):

@@ -49,6 +49,11 @@ class ApiToken(models.Model):
     def is_usable(self, now) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
+    @staticmethod
+    def cache_key_for(key_hash: str) -> str:
+        """Where the API's authentication caches the token (accounts/authentication.py)."""
+        return f"apitoken:{key_hash}"
+
 
 class IdempotencyRecord(models.Model):
     """The first response to a POST sent with an Idempotency-Key, replayed for repeats."""

@@ -4,8 +4,10 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -198,6 +200,11 @@ def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
         return token
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+    # The authentication's cache forgets the token now, and again once this commits (a
+    # request in between may have cached the row as it was).
+    forget = partial(cache.delete, ApiToken.cache_key_for(token.key_hash))
+    forget()
+    transaction.on_commit(forget)
     audit.record(
         action=audit.TOKEN_REVOKED,
         actor=actor,

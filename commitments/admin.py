@@ -105,6 +105,8 @@ def _save(obj, actor) -> None:
             services.agreement_save(agreement=obj, actor=actor)
         case Guarantee():
             services.guarantee_save(guarantee=obj, actor=actor)
+        case Source():
+            services.source_save(source=obj, actor=actor)
         case Commitment():
             _commitment_save(obj, actor)
         case _:
@@ -188,7 +190,7 @@ class GuaranteeInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ReferenceAdmin):
     list_display = ("__str__", "publisher", "published_on", "url", "created_at")
     search_fields = ("title", "url", "publisher")
     list_filter = ("published_on",)

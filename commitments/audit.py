@@ -108,6 +108,13 @@ def chain_hash(prev_hash: str, content: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(content)).hexdigest()
 
 
+def last_sequence() -> int:
+    """The number of the latest event (0 for none): one index lookup, no model machinery."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(sequence) FROM commitments_auditevent")
+        return cursor.fetchone()[0] or 0
+
+
 def record(
     *,
     action: str,

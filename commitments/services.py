@@ -585,6 +585,12 @@ def guarantee_save(*, guarantee: Guarantee, actor: User | None) -> Guarantee:
 
 
 @transaction.atomic
+def source_save(*, source: Source, actor: User | None) -> Source:
+    """Create or change a source (the admin's edits); audited."""
+    return _reference_save(source, actor)
+
+
+@transaction.atomic
 def reference_delete(*, instance: models.Model, actor: User | None) -> None:
     """Delete a reference-data row that nothing depends on; audited."""
     before = _field_values(instance)

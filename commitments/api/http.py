@@ -6,12 +6,13 @@ from functools import wraps
 
 import orjson
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Model, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.cache import parse_etags
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.models import IdempotencyRecord
+from commitments import audit
 from tracker.api import IdempotencyMismatch, PreconditionFailed
 
 
@@ -41,23 +42,17 @@ def not_modified(etag: str) -> Response:
 class ConditionalMixin:
     """ETag on every list and object GET; If-None-Match answers 304 without building the body.
 
-    A list's ETag covers the request's query, the user, and the filtered rows' count and
-    latest change (`etag_field`): one aggregate query, whose count the paginator reuses.
+    Every write to the record appends an audit event (commitments.services), so the number of
+    the last event changes whenever any list could: a list's ETag covers the request's query,
+    the user (drafts are their author's) and that number, which one index lookup reads. It is
+    read before the rows, so a racing write can only make an ETag older, never a 304 wrong.
     """
 
-    etag_field = "updated_at"
-
-    def list_validators(self, queryset: QuerySet) -> tuple[int, object]:
-        agg = queryset.order_by().aggregate(n=Count("pk"), last=Max(self.etag_field))
-        return agg["n"], agg["last"]
-
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        count, last = self.list_validators(queryset)
-        etag = _tag(request.get_full_path(), request.user.pk, count, last)
+        etag = _tag(request.get_full_path(), request.user.pk, audit.last_sequence())
         if matches(request, etag):
             return not_modified(etag)
-        self.paginator.known_count = count
+        queryset = self.filter_queryset(self.get_queryset())
         response = self.list_response(request, queryset)
         response["ETag"] = etag
         return response

@@ -74,7 +74,6 @@ class GuaranteeViewSet(ReadOnlyViewSet):
 class SourceViewSet(ReadOnlyViewSet):
     queryset = Source.objects.order_by("pk")
     serializer_class = s.SourceSerializer
-    etag_field = "created_at"
 
 
 AS_OF = OpenApiParameter(
@@ -246,7 +245,6 @@ class AuditEventViewSet(ReadOnlyViewSet):
     serializer_class = s.AuditEventSerializer
     filterset_class = AuditEventFilter
     lookup_field = "sequence"
-    etag_field = "sequence"
 
 
 # The sync feed ---------------------------------------------------------------------------
