@@ -1,10 +1,8 @@
-"""The API's glue: one error shape everywhere, DomainError mapped to HTTP, a fast renderer."""
+"""The API's glue: one error shape everywhere, DomainError mapped to HTTP."""
 
-import orjson
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -66,16 +64,3 @@ def exception_handler(exc, context):
     elif isinstance(data, dict) and "detail" in data:
         response.data = {"detail": str(data["detail"]), "code": _codes(data["detail"])}
     return response
-
-
-class OrjsonRenderer(JSONRenderer):
-    """JSONRenderer with orjson: the same output, several times faster."""
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if data is None:
-            return b""
-        return orjson.dumps(
-            data,
-            default=str,
-            option=orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z,
-        )
