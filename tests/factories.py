@@ -5,15 +5,29 @@ from django.contrib.auth.models import Group
 
 from accounts.models import User
 from accounts.roles import Role
-from commitments.choices import CommitmentStatus, GuaranteeDomain, ParticipantKind, UpdateState
+from commitments.choices import (
+    CommitmentStatus,
+    DeliveryState,
+    GuaranteeDomain,
+    NotificationChannel,
+    NotificationKind,
+    ParticipantKind,
+    UpdateState,
+)
 from commitments.models import (
     Agreement,
     Commitment,
     Guarantee,
+    Notification,
     Participant,
     Source,
     StatusUpdate,
+    Subscription,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
+from commitments.notifications import new_secret, new_webhook_id
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -109,3 +123,86 @@ class StatusUpdateFactory(factory.django.DjangoModelFactory):
     def sources(self, create, extracted, **kwargs):
         if create:
             self.sources.set(extracted if extracted is not None else [SourceFactory()])
+
+
+class _FollowingFactory(factory.django.DjangoModelFactory):
+    """Filters given as lists: participants=[...], guarantees=[...], agreements=[...]."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def participants(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.participants.set(extracted)
+
+    @factory.post_generation
+    def guarantees(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.guarantees.set(extracted)
+
+    @factory.post_generation
+    def agreements(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.agreements.set(extracted)
+
+
+class SubscriptionFactory(_FollowingFactory):
+    class Meta:
+        model = Subscription
+
+    user = factory.SubFactory(UserFactory)
+    channel = NotificationChannel.IN_APP
+
+
+class WebhookEndpointFactory(_FollowingFactory):
+    """An active endpoint; point `url` at a local receiver in delivery tests."""
+
+    class Meta:
+        model = WebhookEndpoint
+
+    owner = factory.SubFactory(UserFactory)
+    url = factory.Sequence(lambda n: f"https://hooks.example.org/{n}")
+    description = factory.Sequence(lambda n: f"Receiver {n}")
+    secret = factory.LazyFunction(new_secret)
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    """A pending delivery, due now, of a small test payload."""
+
+    class Meta:
+        model = WebhookDelivery
+
+    endpoint = factory.SubFactory(WebhookEndpointFactory)
+    webhook_id = factory.LazyFunction(new_webhook_id)
+    event_type = "commitment.status_changed"
+    payload = factory.Sequence(
+        lambda n: f'{{"type":"commitment.status_changed","data":{{"n":{n}}}}}'
+    )
+
+
+class WebhookAttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookAttempt
+
+    delivery = factory.SubFactory(WebhookDeliveryFactory)
+    number = 1
+    started_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+    status_code = 500
+    latency_ms = 12.5
+    error = "HTTP 500"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An unread in-app notification."""
+
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = NotificationKind.STATUS_CHANGED
+    channel = NotificationChannel.IN_APP
+    key = factory.Sequence(lambda n: f"test:{n}")
+    title = factory.Sequence(lambda n: f"Country {n} · Guarantee: signed → ratified")
+    state = DeliveryState.DELIVERED
