@@ -99,7 +99,7 @@ def receiver():
     server.daemon_threads = True
     instance = Receiver(server=server)
     server.RequestHandlerClass = _handler_for(instance)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield instance
     server.shutdown()
