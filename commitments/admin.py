@@ -554,8 +554,8 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "delivered_at",
         "created_at",
     )
-    list_select_related = ("endpoint",)
-    list_filter = ("state", "event_type", "endpoint__is_active", "endpoint")
+    list_select_related = ("endpoint", "message")
+    list_filter = ("state", "message__event_type", "endpoint__is_active", "endpoint")
     search_fields = ("webhook_id", "endpoint__url")
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-pk")
@@ -564,7 +564,16 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     actions = ("resend",)
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.opts.fields if not field.primary_key]
+        fields = [field.name for field in self.opts.fields if not field.primary_key]
+        return [*fields, "event_type", "body"]
+
+    @admin.display(description=gettext_lazy("type"), ordering="message__event_type")
+    def event_type(self, obj):
+        return obj.message.event_type
+
+    @admin.display(description=gettext_lazy("body"))
+    def body(self, obj):
+        return obj.message.payload
 
     def has_add_permission(self, request):
         return False

@@ -79,6 +79,12 @@ def new_webhook_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
 
 
+def webhook_id_prefix() -> str:
+    """The random part shared by one message's deliveries: each id is this prefix followed
+    by the endpoint's id, so it is unique, and stable across that delivery's attempts."""
+    return f"msg_{uuid.uuid4().hex[:24]}_"
+
+
 def mask_secret(secret: str) -> str:
     return f"{secret[: len(SECRET_PREFIX) + 4]}…" if secret else ""
 
@@ -404,7 +410,9 @@ def event_outbox(*, event_id: int) -> tuple[list[int], list[int]]:
     ids)."""
     pending = {"event_id": event_id, "state": DeliveryState.PENDING}
     emails = Notification.objects.filter(channel=NotificationChannel.EMAIL, **pending)
-    deliveries = WebhookDelivery.objects.filter(**pending)
+    deliveries = WebhookDelivery.objects.filter(
+        message__event_id=event_id, state=DeliveryState.PENDING
+    )
     return (
         list(emails.order_by("pk").values_list("pk", flat=True)),
         list(deliveries.order_by("pk").values_list("pk", flat=True)),
@@ -540,7 +548,9 @@ def webhooks_deliver(*, delivery_ids: Sequence[int]) -> DeliveryReport:
     if not claimed:
         return DeliveryReport()
     deliveries = list(
-        WebhookDelivery.objects.filter(pk__in=claimed).select_related("endpoint").order_by("pk")
+        WebhookDelivery.objects.filter(pk__in=claimed)
+        .select_related("endpoint", "message")
+        .order_by("pk")
     )
     live = [d for d in deliveries if d.endpoint.is_active]
     timeout = settings.WEBHOOK_TIMEOUT_SECONDS
@@ -549,10 +559,10 @@ def webhooks_deliver(*, delivery_ids: Sequence[int]) -> DeliveryReport:
         headers = webhook_headers(
             endpoint=delivery.endpoint,
             webhook_id=delivery.webhook_id,
-            body=delivery.payload,
+            body=delivery.message.payload,
             now=timezone.now(),
         )
-        body = delivery.payload.encode()
+        body = delivery.message.payload.encode()
         return lambda: _post(delivery.endpoint.url, headers, body, timeout)
 
     results = _run_all([job(d) for d in live], threads=settings.WEBHOOK_THREADS, deadline=deadline)

@@ -12,7 +12,9 @@ from typing import Any, TypedDict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +47,7 @@ from commitments.models import (
     Subscription,
     WebhookDelivery,
     WebhookEndpoint,
+    WebhookMessage,
 )
 
 
@@ -794,31 +797,56 @@ def _outbox_status_changed(
         data=data,
     )
     Notification.objects.bulk_create(rows)
-    endpoint_ids = (
-        WebhookEndpoint.objects.filter(is_active=True)
-        .following(commitment)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    body = notifications.webhook_body(
-        event_type=notifications.STATUS_CHANGED_TYPE, occurred_at=event.occurred_at, data=data
-    )
-    WebhookDelivery.objects.bulk_create(
-        (
-            WebhookDelivery(
-                endpoint_id=endpoint_id,
-                event=event,
-                webhook_id=notifications.new_webhook_id(),
+    endpoints = WebhookEndpoint.objects.filter(is_active=True).following(commitment)
+    if endpoints.exists():
+        # The body is written once; each endpoint's delivery has its own webhook id.
+        message = WebhookMessage.objects.create(
+            event=event,
+            event_type=notifications.STATUS_CHANGED_TYPE,
+            payload=notifications.webhook_body(
                 event_type=notifications.STATUS_CHANGED_TYPE,
-                payload=body,
-                next_attempt_at=event.occurred_at,
-                created_at=event.occurred_at,
-            )
-            for endpoint_id in endpoint_ids
-        ),
-        batch_size=500,
-    )
+                occurred_at=event.occurred_at,
+                data=data,
+            ),
+            created_at=event.occurred_at,
+        )
+        _insert_deliveries(message=message, endpoints=endpoints)
     _schedule_dispatch(event)
+
+
+def _insert_deliveries(*, message: WebhookMessage, endpoints: models.QuerySet) -> int:
+    """One pending delivery of `message` per endpoint, due now, in one INSERT ... SELECT:
+    the database makes the rows, so a thousand endpoints cost the approval milliseconds (a
+    thousand-row bulk_create costs over 100 ms of Python). Returns how many were made."""
+    prefix = notifications.webhook_id_prefix()
+    rows = endpoints.order_by().values_list(
+        "pk",
+        Value(message.pk),
+        Concat(Value(prefix), Cast("pk", output_field=models.CharField())),
+        Value(DeliveryState.PENDING),
+        Value(0),
+        Value(0),
+        Value(message.created_at),
+        Value(""),
+        Value(message.created_at),
+    )
+    columns = (
+        "endpoint_id",
+        "message_id",
+        "webhook_id",
+        "state",
+        "attempt_count",
+        "schedule_offset",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+    )
+    select, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    table = quote(WebhookDelivery._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({', '.join(map(quote, columns))}) {select}", params)
+        return cursor.rowcount
 
 
 def _outbox_update_submitted(*, event: AuditEvent, update: StatusUpdate) -> None:

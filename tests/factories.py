@@ -26,6 +26,7 @@ from commitments.models import (
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
+    WebhookMessage,
 )
 from commitments.notifications import new_secret, new_webhook_id
 
@@ -168,18 +169,27 @@ class WebhookEndpointFactory(_FollowingFactory):
     secret = factory.LazyFunction(new_secret)
 
 
+class WebhookMessageFactory(factory.django.DjangoModelFactory):
+    """A small test body, with no audit event behind it."""
+
+    class Meta:
+        model = WebhookMessage
+
+    event_type = "commitment.status_changed"
+    payload = factory.Sequence(
+        lambda n: f'{{"type":"commitment.status_changed","data":{{"n":{n}}}}}'
+    )
+
+
 class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
-    """A pending delivery, due now, of a small test payload."""
+    """A pending delivery, due now."""
 
     class Meta:
         model = WebhookDelivery
 
     endpoint = factory.SubFactory(WebhookEndpointFactory)
+    message = factory.SubFactory(WebhookMessageFactory)
     webhook_id = factory.LazyFunction(new_webhook_id)
-    event_type = "commitment.status_changed"
-    payload = factory.Sequence(
-        lambda n: f'{{"type":"commitment.status_changed","data":{{"n":{n}}}}}'
-    )
 
 
 class WebhookAttemptFactory(factory.django.DjangoModelFactory):

@@ -6,6 +6,7 @@ from commitments.models.notifications import (
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
+    WebhookMessage,
 )
 from commitments.models.record import (
     Agreement,
@@ -34,4 +35,5 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WebhookMessage",
 ]

@@ -171,18 +171,31 @@ class WebhookEndpoint(Following):
         return self.description or self.url
 
 
+class WebhookMessage(models.Model):
+    """One event's webhook body, written once however many endpoints receive it."""
+
+    event = models.ForeignKey(
+        AuditEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    event_type = models.CharField(_("type"), max_length=64)
+    payload = models.TextField(_("body"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} #{self.pk}"
+
+
 class WebhookDelivery(models.Model):
-    """One event owed to one endpoint; the same `webhook_id` and body at every attempt."""
+    """One message owed to one endpoint; the same `webhook_id` and body at every attempt."""
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )
-    event = models.ForeignKey(
-        AuditEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    message = models.ForeignKey(WebhookMessage, on_delete=models.CASCADE, related_name="deliveries")
     webhook_id = models.CharField(_("webhook id"), max_length=40, unique=True)
-    event_type = models.CharField(_("type"), max_length=64)
-    payload = models.TextField(_("body"))
     state = models.CharField(
         _("state"), max_length=20, choices=DeliveryState.choices, default=DeliveryState.PENDING
     )
@@ -201,7 +214,7 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(
-                fields=["endpoint", "event"], name="webhook_delivery_once_per_endpoint_event"
+                fields=["endpoint", "message"], name="webhook_delivery_once_per_endpoint"
             ),
             models.CheckConstraint(
                 condition=Q(state__in=DeliveryState.values), name="webhook_delivery_state_valid"

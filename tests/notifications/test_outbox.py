@@ -192,7 +192,7 @@ def test_the_webhook_body_carries_the_change_its_update_reviewer_and_sources(rev
 
     commitment = update_approve(update=update, reviewer=reviewer, comment="Checked.")
 
-    body = json.loads(WebhookDelivery.objects.get().payload)
+    body = json.loads(WebhookDelivery.objects.get().message.payload)
     data = body["data"]
     assert body["type"] == "commitment.status_changed"
     assert body["timestamp"]

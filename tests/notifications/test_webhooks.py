@@ -45,7 +45,7 @@ def test_a_delivery_is_signed_so_the_reference_library_verifies_it(receiver):
 
     [request] = receiver.received
     payload = Webhook(delivery.endpoint.secret).verify(request.body, request.headers)
-    assert payload == json.loads(delivery.payload)
+    assert payload == json.loads(delivery.message.payload)
     assert request.headers["webhook-id"] == delivery.webhook_id
     assert delivery.state == DeliveryState.DELIVERED
     attempt = WebhookAttempt.objects.get(delivery=delivery)
