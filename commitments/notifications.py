@@ -534,7 +534,9 @@ def _run_all(jobs: list[Callable[[], Outcome]], *, threads: int, deadline: float
 def _batch_deadline(size: int) -> float:
     """Seconds a batch may take: a connect and a read timeout per round of threads."""
     rounds = math.ceil(size / max(settings.WEBHOOK_THREADS, 1))
-    return 2 * settings.WEBHOOK_TIMEOUT_SECONDS * rounds + 2
+    # Within the task's soft time limit, so the results are always recorded.
+    limit = settings.CELERY_TASK_SOFT_TIME_LIMIT - 15
+    return min(2 * settings.WEBHOOK_TIMEOUT_SECONDS * rounds + 2, limit)
 
 
 def webhooks_deliver(*, delivery_ids: Sequence[int]) -> DeliveryReport:

@@ -257,3 +257,20 @@ def test_an_update_gone_stale_on_approval_tells_its_author(reviewer):
 
     assert notified(NotificationKind.UPDATE_STALE) == {"late"}
     assert WebhookDelivery.objects.count() == 0  # no endpoint; and stale changes nothing
+
+
+@pytest.mark.usefixtures("private_targets_allowed")
+def test_in_process_tasks_deliver_an_approval_to_every_endpoint_after_the_commit(
+    reviewer, receiver, django_capture_on_commit_callbacks
+):
+    WebhookEndpointFactory.create_batch(3, url=receiver.url)
+    update = StatusUpdateFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_approve(update=update, reviewer=reviewer)
+
+    deliveries = WebhookDelivery.objects.all()
+    assert {d.state for d in deliveries} == {DeliveryState.DELIVERED}
+    assert sorted(r.headers["webhook-id"] for r in receiver.received) == sorted(
+        d.webhook_id for d in deliveries
+    )
