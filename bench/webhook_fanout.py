@@ -46,6 +46,13 @@ def ensure_database() -> None:
             c.execute(f'CREATE DATABASE "{name}"')
 
 
+class _Server(ThreadingHTTPServer):
+    # The listen() backlog is set in the constructor: a small one resets connections when
+    # 2 processes with WEBHOOK_THREADS each connect at once, and the bench would time the retries.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 class Receiver:
     """A threaded HTTP/1.1 server on 127.0.0.1 that answers 200 and keeps what it got."""
 
@@ -70,9 +77,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.server.request_queue_size = 256
+        self.server = _Server(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
 
     @property

@@ -460,13 +460,29 @@ def _session() -> requests.Session:
     return session
 
 
-def _post(url: str, headers: dict[str, str], body: bytes, timeout: float) -> Outcome:
+def _verdict(url: str, checked: dict[str, UnsafeTarget | None]) -> UnsafeTarget | None:
+    """check_target() once per URL and batch (threads racing on one URL just check twice)."""
+    if url not in checked:
+        try:
+            check_target(url)
+            checked[url] = None
+        except UnsafeTarget as error:
+            checked[url] = error
+    return checked[url]
+
+
+def _post(
+    url: str,
+    headers: dict[str, str],
+    body: bytes,
+    timeout: float,
+    checked: dict[str, UnsafeTarget | None],
+) -> Outcome:
     """POST once: no redirects followed, at most _EXCERPT_BYTES of the answer read."""
     outcome = Outcome(started_at=timezone.now())
-    try:
-        check_target(url)
-    except UnsafeTarget as error:
-        outcome.error, outcome.retryable = str(error), error.retryable
+    refused = _verdict(url, checked)
+    if refused is not None:
+        outcome.error, outcome.retryable = str(refused), refused.retryable
         return outcome
     started = time.perf_counter()
     try:
@@ -556,6 +572,7 @@ def webhooks_deliver(*, delivery_ids: Sequence[int]) -> DeliveryReport:
     )
     live = [d for d in deliveries if d.endpoint.is_active]
     timeout = settings.WEBHOOK_TIMEOUT_SECONDS
+    checked: dict[str, UnsafeTarget | None] = {}
 
     def job(delivery: WebhookDelivery) -> Callable[[], Outcome]:
         headers = webhook_headers(
@@ -565,7 +582,7 @@ def webhooks_deliver(*, delivery_ids: Sequence[int]) -> DeliveryReport:
             now=timezone.now(),
         )
         body = delivery.message.payload.encode()
-        return lambda: _post(delivery.endpoint.url, headers, body, timeout)
+        return lambda: _post(delivery.endpoint.url, headers, body, timeout, checked)
 
     results = _run_all([job(d) for d in live], threads=settings.WEBHOOK_THREADS, deadline=deadline)
     outcomes: dict[int, Outcome | None] = {}

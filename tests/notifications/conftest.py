@@ -93,10 +93,14 @@ def _handler_for(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 64  # set before listen(): concurrent workers connect at once
+    daemon_threads = True
+
+
 @pytest.fixture
 def receiver():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), None)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), None)
     instance = Receiver(server=server)
     server.RequestHandlerClass = _handler_for(instance)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
