@@ -4,7 +4,9 @@ Every check runs before the first write, so a refused call changes nothing; audi
 comes last, so the lock serialising the audit chain is held briefly.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 from functools import partial
 from typing import Any, TypedDict
@@ -717,6 +719,20 @@ def commitment_save(*, commitment: Commitment, actor: User | None) -> Commitment
 # transaction of the change, then hands one task per event to Celery after the commit.
 
 
+_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
+
+
+@contextmanager
+def notifications_muted() -> Iterator[None]:
+    """Within it the workflow tells nobody: for replaying a history (the demo scenario)
+    that nobody is to be notified of. Also a decorator."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def _schedule_dispatch(event: AuditEvent) -> None:
     # robust: a broker outage is logged, and the sweep queues the rows later.
     transaction.on_commit(partial(tasks.dispatch_event.delay, event.pk), robust=True)
@@ -770,6 +786,8 @@ def _outbox_status_changed(
 ) -> None:
     """Tell the subscribers, the update's author and the webhook endpoints that follow
     the commitment."""
+    if _muted.get():
+        return
     commitment = Commitment.objects.select_related("participant", "guarantee__agreement").get(
         pk=commitment.pk
     )
@@ -851,6 +869,8 @@ def _insert_deliveries(*, message: WebhookMessage, endpoints: models.QuerySet) -
 
 def _outbox_update_submitted(*, event: AuditEvent, update: StatusUpdate) -> None:
     """Tell the reviewers who may decide the update (everyone but its author)."""
+    if _muted.get():
+        return
     people = selectors.reviewers().exclude(pk=update.proposed_by_id)
     Notification.objects.bulk_create(
         _notify_people(
@@ -862,6 +882,8 @@ def _outbox_update_submitted(*, event: AuditEvent, update: StatusUpdate) -> None
 
 def _outbox_update_decided(*, kind: str, event: AuditEvent, update: StatusUpdate) -> None:
     """Tell the update's author that it was rejected or went stale."""
+    if _muted.get():
+        return
     Notification.objects.bulk_create(
         _notify_people(kind=kind, event=event, update=update, people=[update.proposed_by])
     )

@@ -2,10 +2,12 @@
 Celery only after the commit; refusals and rollbacks owe nothing."""
 
 import datetime
+import io
 import json
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import transaction
 
 from accounts.roles import Role
@@ -274,3 +276,14 @@ def test_in_process_tasks_deliver_an_approval_to_every_endpoint_after_the_commit
     assert sorted(r.headers["webhook-id"] for r in receiver.received) == sorted(
         d.webhook_id for d in deliveries
     )
+
+
+def test_loading_the_demo_scenario_notifies_nobody(mailoutbox):
+    SubscriptionFactory()
+    WebhookEndpointFactory()
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert not Notification.objects.exists()
+    assert not WebhookDelivery.objects.exists()
+    assert mailoutbox == []
