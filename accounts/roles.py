@@ -1,7 +1,8 @@
 """Roles are groups with permissions; this module names them and answers who holds which."""
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -15,7 +16,7 @@ class Role(models.TextChoices):
 
 
 # The permissions each role's group holds ("app_label.codename"); the data migration and
-# sync_roles() create the groups from this table.
+# role_groups() create the groups from this table.
 _READ = [
     "commitments.view_participant",
     "commitments.view_agreement",
@@ -68,3 +69,19 @@ def role_names(user: User | AnonymousUser) -> frozenset[str]:
 
 def has_role(user: User | AnonymousUser, role: str) -> bool:
     return role in role_names(user)
+
+
+def role_groups(roles: list[str]) -> list[Group]:
+    """The groups of these roles, created with their permissions if missing (a database that
+    was flushed after the migrations ran, as transactional tests do, has none)."""
+    groups = {g.name: g for g in Group.objects.filter(name__in=roles)}
+    for role in roles:
+        if role not in groups:
+            group = Group.objects.create(name=role)
+            perms = [p.split(".") for p in ROLE_PERMISSIONS[role]]
+            query = Q()
+            for app_label, codename in perms:
+                query |= Q(content_type__app_label=app_label, codename=codename)
+            group.permissions.set(Permission.objects.filter(query))
+            groups[role] = group
+    return [groups[role] for role in roles]

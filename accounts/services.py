@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import timedelta
 from functools import partial
 
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -14,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, TokenScope, User
-from accounts.roles import Role
+from accounts.roles import Role, role_groups
 from commitments import audit
 from commitments.exceptions import ValidationFailed
 
@@ -68,7 +67,7 @@ def user_create(
     user = User.objects.create_user(
         username=username, email=email, password=password, is_staff=Role.ADMIN in roles
     )
-    user.groups.set(Group.objects.filter(name__in=roles))
+    user.groups.set(role_groups(roles))
     audit.record(
         action=audit.USER_CREATED,
         actor=actor,
@@ -86,7 +85,7 @@ def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> U
     if before == sorted(roles):
         return user
     others = user.groups.exclude(name__in=Role.values)
-    user.groups.set([*others, *Group.objects.filter(name__in=roles)])
+    user.groups.set([*others, *role_groups(roles)])
     user.__dict__.pop("_role_names", None)
     audit.record(
         action=audit.USER_ROLES_CHANGED,

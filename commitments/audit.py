@@ -45,6 +45,11 @@ USER_ROLES_CHANGED = "user.roles_changed"
 USER_DELETED = "user.deleted"
 TOKEN_ISSUED = "token.issued"
 TOKEN_REVOKED = "token.revoked"
+WEBHOOK_CREATED = "webhook.created"
+WEBHOOK_CHANGED = "webhook.changed"
+WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
+WEBHOOK_DISABLED = "webhook.disabled"
+WEBHOOK_RESENT = "webhook.resent"
 
 # Actions that set a commitment's status and version (replayed by verify_audit).
 STATUS_ACTIONS = (COMMITMENT_CREATED, STATUS_CHANGED)

@@ -45,3 +45,25 @@ class AgreementKind(models.TextChoices):
     TREATY = "treaty", _("Treaty")
     MEMORANDUM = "memorandum", _("Memorandum of understanding")
     OTHER = "other", _("Other")
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail, at once")
+    DIGEST = "digest", _("E-mail, daily digest")
+    IN_APP = "in_app", _("In-app inbox")
+
+
+class NotificationKind(models.TextChoices):
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    UPDATE_SUBMITTED = "update_submitted", _("Update submitted for review")
+    UPDATE_APPROVED = "update_approved", _("Update approved")
+    UPDATE_REJECTED = "update_rejected", _("Update rejected")
+    UPDATE_STALE = "update_stale", _("Update stale")
+    REVIEW_REMINDER = "review_reminder", _("Reminder: updates waiting for review")
+    ENDPOINT_DISABLED = "endpoint_disabled", _("Webhook endpoint disabled")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")

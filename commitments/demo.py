@@ -174,6 +174,7 @@ def demo_status() -> str:
 
 
 @transaction.atomic
+@services.notifications_muted()
 def demo_load(*, seed: int = 20240315) -> DemoResult:
     """Load the scenario once; a second call changes nothing. A database holding part of it
     raises DemoAlreadyPartlyLoaded and is left as it was."""

@@ -3,12 +3,21 @@
 from collections import defaultdict
 from datetime import date, datetime
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
+from accounts.models import User
+from accounts.roles import Role
 from commitments import audit
-from commitments.choices import CommitmentStatus, UpdateState
-from commitments.models import Agreement, AuditEvent, Commitment, Guarantee, StatusUpdate
+from commitments.choices import CommitmentStatus, NotificationChannel, UpdateState
+from commitments.models import (
+    Agreement,
+    AuditEvent,
+    Commitment,
+    Guarantee,
+    Notification,
+    StatusUpdate,
+)
 
 
 def agreement_overview() -> list[Agreement]:
@@ -93,3 +102,28 @@ def review_queue_for(*, reviewer) -> QuerySet[StatusUpdate]:
         .select_related("commitment__participant", "commitment__guarantee", "proposed_by")
         .order_by("submitted_at", "pk")
     )
+
+
+# Notifications --------------------------------------------------------------------------
+
+
+def reviewers() -> QuerySet[User]:
+    """Active users who may decide updates: the reviewer group's members and superusers."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=Role.REVIEWER))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def notification_inbox(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's in-app notifications, newest first."""
+    inbox = Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP)
+    if unread_only:
+        inbox = inbox.filter(read_at__isnull=True)
+    return inbox.select_related("commitment").order_by("-created_at", "-pk")
+
+
+def notification_unread_count(*, user: User) -> int:
+    return notification_inbox(user=user, unread_only=True).count()

@@ -47,12 +47,17 @@ def on_postgres() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked postgres are skipped, loudly, when the suite runs on SQLite."""
+    """Tests marked postgres are skipped, loudly, when the suite runs on SQLite; tests marked
+    worker (a real Celery worker shares the test database) also need REDIS_URL."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    on_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    skip_worker = pytest.mark.skip(
+        reason="starts a Celery worker: needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL)"
+    )
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+        if "worker" in item.keywords and not (on_pg and settings.REDIS_URL):
+            item.add_marker(skip_worker)
+        elif "postgres" in item.keywords and not on_pg:
+            item.add_marker(skip_pg)

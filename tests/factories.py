@@ -1,19 +1,33 @@
 import datetime
 
 import factory
-from django.contrib.auth.models import Group
 
 from accounts.models import User
-from accounts.roles import Role
-from commitments.choices import CommitmentStatus, GuaranteeDomain, ParticipantKind, UpdateState
+from accounts.roles import Role, role_groups
+from commitments.choices import (
+    CommitmentStatus,
+    DeliveryState,
+    GuaranteeDomain,
+    NotificationChannel,
+    NotificationKind,
+    ParticipantKind,
+    UpdateState,
+)
 from commitments.models import (
     Agreement,
     Commitment,
     Guarantee,
+    Notification,
     Participant,
     Source,
     StatusUpdate,
+    Subscription,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookMessage,
 )
+from commitments.notifications import new_secret, new_webhook_id
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -29,7 +43,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.set(Group.objects.filter(name__in=extracted))
+            self.groups.set(role_groups(list(extracted)))
             if Role.ADMIN in extracted:
                 self.is_staff = True
                 self.save(update_fields=["is_staff"])
@@ -109,3 +123,95 @@ class StatusUpdateFactory(factory.django.DjangoModelFactory):
     def sources(self, create, extracted, **kwargs):
         if create:
             self.sources.set(extracted if extracted is not None else [SourceFactory()])
+
+
+class _FollowingFactory(factory.django.DjangoModelFactory):
+    """Filters given as lists: participants=[...], guarantees=[...], agreements=[...]."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def participants(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.participants.set(extracted)
+
+    @factory.post_generation
+    def guarantees(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.guarantees.set(extracted)
+
+    @factory.post_generation
+    def agreements(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.agreements.set(extracted)
+
+
+class SubscriptionFactory(_FollowingFactory):
+    class Meta:
+        model = Subscription
+
+    user = factory.SubFactory(UserFactory)
+    channel = NotificationChannel.IN_APP
+
+
+class WebhookEndpointFactory(_FollowingFactory):
+    """An active endpoint; point `url` at a local receiver in delivery tests."""
+
+    class Meta:
+        model = WebhookEndpoint
+
+    owner = factory.SubFactory(UserFactory)
+    url = factory.Sequence(lambda n: f"https://hooks.example.org/{n}")
+    description = factory.Sequence(lambda n: f"Receiver {n}")
+    secret = factory.LazyFunction(new_secret)
+
+
+class WebhookMessageFactory(factory.django.DjangoModelFactory):
+    """A small test body, with no audit event behind it."""
+
+    class Meta:
+        model = WebhookMessage
+
+    event_type = "commitment.status_changed"
+    payload = factory.Sequence(
+        lambda n: f'{{"type":"commitment.status_changed","data":{{"n":{n}}}}}'
+    )
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    """A pending delivery, due now."""
+
+    class Meta:
+        model = WebhookDelivery
+
+    endpoint = factory.SubFactory(WebhookEndpointFactory)
+    message = factory.SubFactory(WebhookMessageFactory)
+    webhook_id = factory.LazyFunction(new_webhook_id)
+
+
+class WebhookAttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookAttempt
+
+    delivery = factory.SubFactory(WebhookDeliveryFactory)
+    number = 1
+    started_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+    status_code = 500
+    latency_ms = 12.5
+    error = "HTTP 500"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An unread in-app notification."""
+
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = NotificationKind.STATUS_CHANGED
+    channel = NotificationChannel.IN_APP
+    key = factory.Sequence(lambda n: f"test:{n}")
+    title = factory.Sequence(lambda n: f"Country {n} · Guarantee: signed → ratified")
+    state = DeliveryState.DELIVERED

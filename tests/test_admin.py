@@ -12,17 +12,27 @@ from accounts.services import api_token_issue
 from commitments import audit, services
 from commitments.admin import ParticipantAdmin
 from commitments.choices import CommitmentStatus, ParticipantKind, UpdateState
-from commitments.models import AuditEvent, Commitment, Participant, StatusUpdate
+from commitments.models import (
+    AuditEvent,
+    Commitment,
+    Notification,
+    Participant,
+    StatusUpdate,
+    WebhookDelivery,
+)
 from tests.factories import (
     CommitmentFactory,
     GuaranteeFactory,
+    NotificationFactory,
     ParticipantFactory,
     StatusUpdateFactory,
+    SubscriptionFactory,
     UserFactory,
+    WebhookAttemptFactory,
 )
 
 REGISTERED = list(admin.site._registry)
-NO_ADD_PAGE = {StatusUpdate, AuditEvent}
+NO_ADD_PAGE = {StatusUpdate, AuditEvent, WebhookDelivery, Notification}
 
 
 def admin_url(model, view: str, *args) -> str:
@@ -59,6 +69,9 @@ def test_admin_opens_every_changelist_add_and_change_page(client, admin_user, mo
     StatusUpdateFactory()  # with its commitment, participant, guarantee, agreement and source
     audit_event(admin_user)
     api_token_issue(user=admin_user)
+    WebhookAttemptFactory()  # with its delivery and endpoint
+    SubscriptionFactory()
+    NotificationFactory()
     obj = model._default_manager.first()
     client.force_login(admin_user)
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -105,11 +106,73 @@ STORAGES = {
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+# Without a broker a worker still starts (in-memory transport); its beat then runs the
+# periodic tasks in process, since every task is eager.
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# At least once: a message is acknowledged after its task ran, and handed out again when the
+# worker dies; the tasks are idempotent (keyed by delivery id, claimed with a lease).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged message out again after visibility_timeout: every task must
+# end well before it, and retries wait in database rows, never in long countdowns.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 5,
+}
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+if CELERY_TASK_TIME_LIMIT >= CELERY_VISIBILITY_TIMEOUT or CELERY_TASK_SOFT_TIME_LIMIT < 1:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_TIME_LIMIT must exceed 30 s and stay below CELERY_VISIBILITY_TIMEOUT."
+    )
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker outage must not hold the request that committed: give up publishing quickly (the
+# outbox rows are queued again by the sweep).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+
+# NOTIFICATIONS: the sweep queues again what is owed; digests and reminders once a day
+NOTIFY_SWEEP_SECONDS = env.float("NOTIFY_SWEEP_SECONDS", default=60.0)
+NOTIFY_REQUEUE_AFTER_SECONDS = env.float("NOTIFY_REQUEUE_AFTER_SECONDS", default=30.0)
+NOTIFY_DIGEST_HOUR = env.int("NOTIFY_DIGEST_HOUR", default=6)
+NOTIFY_REMINDER_HOUR = env.int("NOTIFY_REMINDER_HOUR", default=8)
+NOTIFY_REMINDER_AFTER_DAYS = env.int("NOTIFY_REMINDER_AFTER_DAYS", default=3)
+CELERY_BEAT_SCHEDULE = {
+    "requeue-owed-notifications": {
+        "task": "commitments.tasks.requeue_owed",
+        "schedule": NOTIFY_SWEEP_SECONDS,
+    },
+    "send-daily-digests": {
+        "task": "commitments.tasks.send_daily_digests",
+        "schedule": crontab(hour=NOTIFY_DIGEST_HOUR, minute=0),
+    },
+    "remind-reviewers": {
+        "task": "commitments.tasks.remind_reviewers",
+        "schedule": crontab(hour=NOTIFY_REMINDER_HOUR, minute=0),
+    },
+}
+
+# WEBHOOKS: outbound calls (Standard Webhooks), retried over about a day
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=15.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
+WEBHOOK_DISABLE_AFTER_HOURS = env.float("WEBHOOK_DISABLE_AFTER_HOURS", default=24.0)
+WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=50)
+WEBHOOK_THREADS = env.int("WEBHOOK_THREADS", default=8)
+WEBHOOK_SECRET_GRACE_HOURS = env.float("WEBHOOK_SECRET_GRACE_HOURS", default=24.0)
 
 # CACHE and E-MAIL: Redis cache when available; e-mail printed to the console by default
 if REDIS_URL:

@@ -1,5 +1,13 @@
-"""The domain's models: the record (record.py); notifications join later in their own module."""
+"""The domain's models: the record (record.py) and its notifications (notifications.py)."""
 
+from commitments.models.notifications import (
+    Notification,
+    Subscription,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookMessage,
+)
 from commitments.models.record import (
     Agreement,
     AuditedQuerySet,
@@ -19,7 +27,13 @@ __all__ = [
     "AuditedQuerySet",
     "Commitment",
     "Guarantee",
+    "Notification",
     "Participant",
     "Source",
     "StatusUpdate",
+    "Subscription",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]

@@ -78,3 +78,17 @@ def test_a_user_who_wrote_updates_cannot_be_deleted_and_nothing_changes():
 
     assert User.objects.filter(pk=update.proposed_by_id).exists()
     assert not AuditEvent.objects.exists()
+
+
+def test_roles_are_given_even_when_the_role_groups_were_flushed():
+    from django.contrib.auth.models import Group
+
+    Group.objects.all().delete()
+
+    create_user("nina", "--role", "reviewer")
+
+    user = User.objects.get(username="nina")
+    assert has_role(user, Role.REVIEWER)
+    assert Group.objects.get(name="reviewer").permissions.filter(
+        codename="change_statusupdate"
+    ).exists()
