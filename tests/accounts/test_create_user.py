@@ -89,6 +89,8 @@ def test_roles_are_given_even_when_the_role_groups_were_flushed():
 
     user = User.objects.get(username="nina")
     assert has_role(user, Role.REVIEWER)
-    assert Group.objects.get(name="reviewer").permissions.filter(
-        codename="change_statusupdate"
-    ).exists()
+    assert (
+        Group.objects.get(name="reviewer")
+        .permissions.filter(codename="change_statusupdate")
+        .exists()
+    )
