@@ -11,6 +11,7 @@ from commitments.models import (
     Participant,
     Source,
     StatusUpdate,
+    WebhookEndpoint,
 )
 
 
@@ -213,6 +214,41 @@ class ChangesPageSerializer(serializers.Serializer):
     has_more = serializers.BooleanField()
 
 
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    participants = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    guarantees = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    agreements = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = [
+            "id",
+            "url",
+            "description",
+            "participants",
+            "guarantees",
+            "agreements",
+            "is_active",
+            "disabled_at",
+            "disabled_reason",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
+    secret = serializers.CharField(
+        read_only=True, help_text="whsec_...: shown only now; sign-check every delivery with it"
+    )
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+
+
+class WebhookSecretSerializer(serializers.Serializer):
+    secret = serializers.CharField(help_text="the new secret, shown only now")
+
+
 # Input -----------------------------------------------------------------------------------
 
 
@@ -250,3 +286,21 @@ class UpdateReviewSerializer(StrictInputSerializer):
 
 class EmptyInputSerializer(StrictInputSerializer):
     pass
+
+
+class WebhookEndpointCreateSerializer(StrictInputSerializer):
+    url = serializers.CharField(max_length=2000, help_text="http(s); public addresses only")
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    participants = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        required=False,
+        queryset=Participant.objects.all(),
+        help_text="participant codes; none of the three filters: every change",
+    )
+    guarantees = serializers.SlugRelatedField(
+        slug_field="slug", many=True, required=False, queryset=Guarantee.objects.all()
+    )
+    agreements = serializers.SlugRelatedField(
+        slug_field="slug", many=True, required=False, queryset=Agreement.objects.all()
+    )

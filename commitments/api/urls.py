@@ -11,6 +11,7 @@ router.register("sources", views.SourceViewSet, basename="source")
 router.register("commitments", views.CommitmentViewSet, basename="commitment")
 router.register("status-updates", views.StatusUpdateViewSet, basename="statusupdate")
 router.register("audit-events", views.AuditEventViewSet, basename="auditevent")
+router.register("webhooks", views.WebhookEndpointViewSet, basename="webhookendpoint")
 
 app_name = "api"
 

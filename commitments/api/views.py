@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import Role, has_role
 from commitments import audit, selectors, services
 from commitments.api import serializers as s
 from commitments.api.http import ConditionalMixin, check_if_match, idempotent
@@ -25,7 +26,15 @@ from commitments.filters import (
     ParticipantFilter,
     StatusUpdateFilter,
 )
-from commitments.models import Agreement, AuditEvent, Guarantee, Participant, Source, StatusUpdate
+from commitments.models import (
+    Agreement,
+    AuditEvent,
+    Guarantee,
+    Participant,
+    Source,
+    StatusUpdate,
+    WebhookEndpoint,
+)
 
 ETAG_HEADERS = [
     OpenApiParameter(
@@ -245,6 +254,64 @@ class AuditEventViewSet(ReadOnlyViewSet):
     serializer_class = s.AuditEventSerializer
     filterset_class = AuditEventFilter
     lookup_field = "sequence"
+
+
+class WebhookEndpointViewSet(
+    ConditionalMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Receivers of signed status-change webhooks (Standard Webhooks): each user sees and
+    manages their own; admins see all."""
+
+    serializer_class = s.WebhookEndpointSerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        user = self.request.user
+        queryset = WebhookEndpoint.objects.prefetch_related(
+            "participants", "guarantees", "agreements"
+        ).order_by("pk")
+        return queryset if has_role(user, Role.ADMIN) else queryset.filter(owner=user.pk)
+
+    @extend_schema(parameters=ETAG_HEADERS)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=ETAG_HEADERS)
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.WebhookEndpointCreateSerializer,
+        responses={201: s.WebhookEndpointCreatedSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        payload = s.WebhookEndpointCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        endpoint, secret = services.webhook_endpoint_create(
+            owner=request.user, **payload.validated_data
+        )
+        endpoint = self.get_queryset().get(pk=endpoint.pk)
+        data = s.WebhookEndpointSerializer(endpoint).data
+        return Response({**data, "secret": secret}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.EmptyInputSerializer,
+        responses={200: s.WebhookSecretSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    @idempotent
+    def rotate_secret(self, request, pk=None):
+        """A new secret, shown only now; the old one still signs for a grace period."""
+        s.EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
+        endpoint = get_object_or_404(self.get_queryset(), pk=pk)
+        secret = services.webhook_endpoint_rotate_secret(endpoint=endpoint, actor=request.user)
+        return Response({"secret": secret})
 
 
 # The sync feed ---------------------------------------------------------------------------

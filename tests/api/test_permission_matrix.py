@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from commitments.choices import CommitmentStatus, UpdateState
-from commitments.services import participant_save, update_create
+from commitments.services import participant_save, update_create, webhook_endpoint_create
 from tests.api.conftest import bearer
 from tests.factories import (
     CommitmentFactory,
@@ -135,6 +135,37 @@ MATRIX = {
     ),
 }
 
+
+def own_endpoint(user) -> int:
+    endpoint, _ = webhook_endpoint_create(owner=user, url="http://127.0.0.1:9/hook")
+    return endpoint.pk
+
+
+def others_endpoint() -> int:
+    return own_endpoint(UserFactory(roles=[Role.API_CLIENT]))
+
+
+# Webhook endpoints: everyone manages their own; admins see everyone's.
+WEBHOOKS = {
+    ("get", "/api/v1/webhooks/"): (lambda: "/api/v1/webhooks/", None, READ),
+    ("get", "/api/v1/webhooks/{id}/"): (
+        lambda: f"/api/v1/webhooks/{others_endpoint()}/",
+        None,
+        {"anonymous": 401, "api_client": 404, "analyst": 404, "reviewer": 404, "admin": 200},
+    ),
+    ("post", "/api/v1/webhooks/"): (
+        lambda: "/api/v1/webhooks/",
+        lambda: {"url": "http://127.0.0.1:9/hook"},
+        {"anonymous": 401, "api_client": 403, "analyst": 201, "reviewer": 201, "admin": 201},
+    ),
+    ("post", "/api/v1/webhooks/{id}/rotate-secret/"): (
+        lambda: f"/api/v1/webhooks/{others_endpoint()}/rotate-secret/",
+        dict,
+        {"anonymous": 401, "api_client": 403, "analyst": 404, "reviewer": 404, "admin": 200},
+    ),
+}
+MATRIX.update(WEBHOOKS)
+
 # The author's own steps, beyond the matrix of acting on others' updates.
 OWN = {
     "submit": (UpdateState.DRAFT, 200),
@@ -158,6 +189,11 @@ def test_the_matrix_covers_the_schema(client):
 
 
 CASES = [(op, role) for op in MATRIX for role in ROLES]
+
+
+@pytest.fixture(autouse=True)
+def _loopback_webhooks_allowed(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
 
 
 @pytest.mark.django_db
