@@ -214,7 +214,7 @@ TIMERS = [
     ("throttle", "rest_framework.views:APIView.check_throttles"),
     ("filter backend (django-filter)", "rest_framework.generics:GenericAPIView.filter_queryset"),
     ("ETag: aggregate, incl. its query", "commitments.api.http:ConditionalMixin.list_validators"),
-    ("ETag: last audit sequence, incl. query", "commitments.audit:last_sequence"),
+    ("ETag: the audit chain head, incl. query", "commitments.audit:head"),
     ("page: count? + query + rows", "rest_framework.generics:GenericAPIView.paginate_queryset"),
     ("serializer .data (per row)", "rest_framework.serializers:ListSerializer.data"),
     ("cursor signing (per row)", "commitments.api.views:cursor_for"),

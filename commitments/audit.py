@@ -113,11 +113,13 @@ def chain_hash(prev_hash: str, content: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(content)).hexdigest()
 
 
-def last_sequence() -> int:
-    """The number of the latest event (0 for none): one index lookup, no model machinery."""
+def head() -> str:
+    """The hash of the latest event ("" for none): names the whole history in one index
+    lookup, and differs after any change, a restore from backup included."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT MAX(sequence) FROM commitments_auditevent")
-        return cursor.fetchone()[0] or 0
+        cursor.execute("SELECT hash FROM commitments_auditevent ORDER BY sequence DESC LIMIT 1")
+        row = cursor.fetchone()
+    return row[0] if row else ""
 
 
 def record(

@@ -12,9 +12,11 @@ def _tasks_run_in_process(settings):
 
 
 @pytest.fixture(autouse=True)
-def _no_throttling_unless_asked(settings):
-    """Tests share one cache: a throttle test sets its own rate."""
+def _no_throttling_or_page_cache_unless_asked(settings):
+    """Tests share one cache, and factories write rows without audit events (which key the
+    API's page cache): a throttle or page-cache test turns them on itself."""
     settings.API_THROTTLE_RATE = "100000/min"
+    settings.API_PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

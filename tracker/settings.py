@@ -221,6 +221,8 @@ LOGGING = {
 
 # REST API
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
+# List pages cached under their ETag (which every write changes); 0 turns the cache off.
+API_PAGE_CACHE_SECONDS = env.int("API_PAGE_CACHE_SECONDS", default=60)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.BearerTokenAuthentication",

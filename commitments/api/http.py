@@ -5,6 +5,8 @@ import json
 from functools import wraps
 
 import orjson
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils.cache import parse_etags
@@ -42,18 +44,29 @@ def not_modified(etag: str) -> Response:
 class ConditionalMixin:
     """ETag on every list and object GET; If-None-Match answers 304 without building the body.
 
-    Every write to the record appends an audit event (commitments.services), so the number of
-    the last event changes whenever any list could: a list's ETag covers the request's query,
-    the user (drafts are their author's) and that number, which one index lookup reads. It is
-    read before the rows, so a racing write can only make an ETag older, never a 304 wrong.
+    Every write to the record appends an audit event (commitments.services), so the chain's
+    head changes whenever any list could: a list's ETag covers the request's query, the user
+    (drafts are their author's) and the head's hash, which one index lookup reads. It is read
+    before the rows, so a racing write can only make an ETag older, never a 304 wrong.
+
+    The same ETag keys a cache of the page's data (settings.API_PAGE_CACHE_SECONDS; 0 turns
+    it off): clients polling an unchanged list share one database read. A write changes every
+    key, so nothing is ever invalidated, and nothing stale is served.
     """
 
     def list(self, request, *args, **kwargs):
-        etag = _tag(request.get_full_path(), request.user.pk, audit.last_sequence())
+        etag = _tag(request.get_full_path(), request.user.pk, audit.head())
         if matches(request, etag):
             return not_modified(etag)
-        queryset = self.filter_queryset(self.get_queryset())
-        response = self.list_response(request, queryset)
+        seconds = settings.API_PAGE_CACHE_SECONDS
+        data = cache.get(f"apipage:{etag}") if seconds else None
+        if data is None:
+            queryset = self.filter_queryset(self.get_queryset())
+            response = self.list_response(request, queryset)
+            if seconds and response.status_code == status.HTTP_200_OK:
+                cache.set(f"apipage:{etag}", response.data, seconds)
+        else:
+            response = Response(data)
         response["ETag"] = etag
         return response
 

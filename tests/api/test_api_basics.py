@@ -340,3 +340,29 @@ def test_the_schema_is_served_and_documents_every_path(client):
     paths = response.json()["paths"]
     assert "/api/v1/changes/" in paths
     assert "/api/v1/status-updates/{id}/approve/" in paths
+
+
+def test_an_unchanged_list_is_served_from_the_page_cache_and_a_change_refreshes_it(
+    as_reader, reviewer, settings, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from commitments.services import update_approve
+
+    settings.API_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    update = StatusUpdateFactory()
+    update_approve(update=update, reviewer=reviewer)
+    first = as_reader.get(URL).json()
+
+    with django_assert_max_num_queries(1):  # the chain's head; the token comes from the cache
+        again = as_reader.get(URL).json()
+    update_approve(
+        update=StatusUpdateFactory(commitment=update.commitment, proposed_status="rejected"),
+        reviewer=reviewer,
+    )
+    after_change = as_reader.get(URL).json()
+
+    assert again == first
+    assert after_change["results"][0]["status"] == "rejected"
+    assert first["results"][0]["status"] == "in_parliament"
