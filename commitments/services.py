@@ -173,7 +173,11 @@ def _own_update(update: StatusUpdate, user: User, verb: str) -> None:
 
 
 def _lock(update: StatusUpdate) -> StatusUpdate:
-    update.refresh_from_db(from_queryset=StatusUpdate.objects.select_for_update())
+    try:
+        update.refresh_from_db(from_queryset=StatusUpdate.objects.select_for_update())
+    except StatusUpdate.DoesNotExist:
+        # Deleted (a draft) since the caller read it.
+        raise UpdateNotPending(update, expected=UpdateState.DRAFT) from None
     return update
 
 
@@ -275,6 +279,7 @@ def update_edit(
     correction_reason: str | None = None,
 ) -> StatusUpdate:
     """Change an own draft; it is rewritten against the commitment's current version."""
+    _require_role(author, Role.ANALYST, _("Only analysts may propose status updates."))
     update = _lock(update)
     _own_update(update, author, _("edit"))
     if update.state != UpdateState.DRAFT:
@@ -336,6 +341,7 @@ def update_delete(*, update: StatusUpdate, author: User) -> None:
 @transaction.atomic
 def update_submit(*, update: StatusUpdate, author: User) -> StatusUpdate:
     """Send an own draft to the reviewers."""
+    _require_role(author, Role.ANALYST, _("Only analysts may propose status updates."))
     update = _lock(update)
     _own_update(update, author, _("submit"))
     workflow.check_update_transition(update.state, UpdateState.SUBMITTED)

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from accounts.models import IdempotencyRecord
 from commitments import audit
-from tracker.api import IdempotencyMismatch, PreconditionFailed
+from tracker.api import IdempotencyConflict, IdempotencyMismatch, PreconditionFailed
 
 
 def _tag(*parts: object) -> str:
@@ -90,9 +90,21 @@ def check_if_match(request, obj: Model) -> None:
         raise PreconditionFailed()
 
 
+def request_fingerprint(method: str, path: str, data: object) -> str:
+    """What makes two requests with one Idempotency-Key "the same request"."""
+    # The stdlib's json: request data may hold integers beyond 64 bits.
+    body = json.dumps(data, sort_keys=True, default=str).encode()
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+
+
 def idempotent(handler):
     """POST handlers: with an Idempotency-Key, the same key and body replay the first response
-    (nothing is created twice); the same key with another body is refused (422)."""
+    (nothing is created twice); the same key with another body is refused (422).
+
+    The key is claimed (a row with no response yet) before the handler runs, so a retry that
+    arrives while the first request is still at work is refused with 409 instead of writing
+    twice; a request that fails releases its claim, so the client may try again.
+    """
 
     @wraps(handler)
     def wrapper(self, request, *args, **kwargs):
@@ -103,33 +115,34 @@ def idempotent(handler):
             raise serializers.ValidationError(
                 {"Idempotency-Key": ["Send between 1 and 255 characters."]}
             )
-        # The stdlib's json: request data may hold integers beyond 64 bits.
-        body = json.dumps(request.data, sort_keys=True, default=str).encode()
-        fingerprint = hashlib.sha256(
-            request.method.encode() + b" " + request.path.encode() + b"\n" + body
-        ).hexdigest()
-        previous = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-        if previous is not None:
+        fingerprint = request_fingerprint(request.method, request.path, request.data)
+        try:
+            with transaction.atomic():
+                claim = IdempotencyRecord.objects.create(
+                    user=request.user, key=key, fingerprint=fingerprint, status_code=0
+                )
+        except IntegrityError:
+            previous = IdempotencyRecord.objects.get(user=request.user, key=key)
             if previous.fingerprint != fingerprint:
-                raise IdempotencyMismatch()
+                raise IdempotencyMismatch() from None
+            if previous.status_code == 0:
+                raise IdempotencyConflict() from None
             return Response(
                 previous.response,
                 status=previous.status_code,
                 headers={"Idempotent-Replayed": "true"},
             )
-        response = handler(self, request, *args, **kwargs)
-        if response.status_code < 300:
-            try:
-                with transaction.atomic():
-                    IdempotencyRecord.objects.create(
-                        user=request.user,
-                        key=key,
-                        fingerprint=fingerprint,
-                        status_code=response.status_code,
-                        response=orjson.loads(orjson.dumps(response.data, default=str)),
-                    )
-            except IntegrityError:
-                pass  # a concurrent request with the same key recorded its response first
+        try:
+            response = handler(self, request, *args, **kwargs)
+        except BaseException:
+            claim.delete()
+            raise
+        if response.status_code >= 300:
+            claim.delete()
+            return response
+        claim.status_code = response.status_code
+        claim.response = orjson.loads(orjson.dumps(response.data, default=str))
+        claim.save(update_fields=["status_code", "response"])
         return response
 
     return wrapper

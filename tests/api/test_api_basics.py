@@ -366,3 +366,45 @@ def test_an_unchanged_list_is_served_from_the_page_cache_and_a_change_refreshes_
     assert again == first
     assert after_change["results"][0]["status"] == "rejected"
     assert first["results"][0]["status"] == "in_parliament"
+
+
+def test_a_retry_while_the_first_request_is_at_work_is_409_and_writes_nothing(as_analyst, analyst):
+    from accounts.models import IdempotencyRecord
+    from commitments.api.http import request_fingerprint
+
+    payload = new_update(CommitmentFactory())
+    # The first request has claimed the key and not finished.
+    IdempotencyRecord.objects.create(
+        user=analyst,
+        key="k-busy",
+        fingerprint=request_fingerprint("POST", "/api/v1/status-updates/", payload),
+        status_code=0,
+    )
+
+    response = as_analyst.post(
+        "/api/v1/status-updates/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-busy"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_key_in_progress"
+    assert not StatusUpdate.objects.exists()
+
+
+def test_a_failed_request_releases_its_idempotency_key(as_analyst):
+    commitment = CommitmentFactory()
+    bad = as_analyst.post(
+        "/api/v1/status-updates/",
+        new_update(commitment, summary=" "),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-2",
+    )
+
+    good = as_analyst.post(
+        "/api/v1/status-updates/",
+        new_update(commitment, summary=" "),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-2",
+    )
+
+    assert bad.status_code == good.status_code == 400
+    assert not StatusUpdate.objects.exists()

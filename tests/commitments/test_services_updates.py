@@ -96,7 +96,7 @@ def test_nobody_but_the_author_edits_deletes_submits_or_withdraws(role, action, 
     update = StatusUpdateFactory(state=state)
     other = make_user(role)
 
-    with pytest.raises(NotAllowed, match="Only the author"):
+    with pytest.raises(NotAllowed, match=r"Only the author|Only analysts"):
         action(update, other)
 
     assert_nothing_recorded(update, state)
@@ -144,6 +144,18 @@ def test_an_analyst_saves_a_draft_and_submits_it_later(analyst):
     assert update.submitted_at is not None
     actions = list(AuditEvent.objects.values_list("action", flat=True))
     assert actions == [audit.UPDATE_CREATED, audit.UPDATE_SUBMITTED]
+
+
+def test_an_author_who_lost_the_analyst_role_cannot_submit_their_draft(analyst):
+    update = create(CommitmentFactory(), analyst, draft=True)
+    analyst.groups.clear()
+    analyst.__dict__.pop("_role_names", None)
+
+    with pytest.raises(NotAllowed, match="Only analysts"):
+        update_submit(update=update, author=analyst)
+
+    update.refresh_from_db()
+    assert update.state == UpdateState.DRAFT
 
 
 def test_editing_a_draft_records_what_changed(analyst):
