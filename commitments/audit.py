@@ -51,6 +51,24 @@ WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
 WEBHOOK_DISABLED = "webhook.disabled"
 WEBHOOK_RESENT = "webhook.resent"
 
+# Actions about accounts, tokens and webhook endpoints: shown to admins only (e-mail
+# addresses, webhook URLs that may carry credentials).
+PRIVATE_ACTIONS = (
+    USER_CREATED,
+    USER_CHANGED,
+    USER_ROLES_CHANGED,
+    USER_DELETED,
+    TOKEN_ISSUED,
+    TOKEN_REVOKED,
+    WEBHOOK_CREATED,
+    WEBHOOK_CHANGED,
+    WEBHOOK_SECRET_ROTATED,
+    WEBHOOK_DISABLED,
+    WEBHOOK_RESENT,
+)
+# Actions about drafts, which are their author's own until submitted.
+DRAFT_ACTIONS = (UPDATE_CREATED, UPDATE_EDITED, UPDATE_DELETED)
+
 # Actions that set a commitment's status and version (replayed by verify_audit).
 STATUS_ACTIONS = (COMMITMENT_CREATED, STATUS_CHANGED)
 

@@ -7,7 +7,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import Role, has_role
 from commitments import audit
 from commitments.choices import CommitmentStatus, NotificationChannel, UpdateState
 from commitments.models import (
@@ -16,6 +16,7 @@ from commitments.models import (
     Commitment,
     Guarantee,
     Notification,
+    Source,
     StatusUpdate,
 )
 
@@ -46,14 +47,31 @@ def commitment_list() -> QuerySet[Commitment]:
     return Commitment.objects.select_related("participant", "guarantee", "guarantee__agreement")
 
 
-def commitment_history(*, commitment: Commitment) -> list[AuditEvent]:
-    """The commitment's timeline, oldest first: every event about it or its updates, each
-    applied change with its update (author, reviewer, sources, comments)."""
-    events = list(
-        AuditEvent.objects.filter(commitment=commitment)
-        .order_by("sequence")
-        .select_related("actor")
+def audit_events_for(*, viewer) -> QuerySet[AuditEvent]:
+    """The events a user may read: admins all; others neither the private actions (accounts,
+    tokens, webhooks) nor other people's drafts."""
+    events = AuditEvent.objects.all()
+    if has_role(viewer, Role.ADMIN):
+        return events
+    return events.exclude(action__in=audit.PRIVATE_ACTIONS).exclude(
+        Q(action__in=audit.DRAFT_ACTIONS) & ~Q(actor_id=viewer.pk)
     )
+
+
+def sources_for(*, viewer) -> QuerySet[Source]:
+    """Every source but those cited only by other people's drafts."""
+    others_drafts = StatusUpdate.objects.filter(state=UpdateState.DRAFT).exclude(
+        proposed_by=viewer.pk
+    )
+    return Source.objects.exclude(updates__in=others_drafts)
+
+
+def commitment_history(*, commitment: Commitment, viewer=None) -> list[AuditEvent]:
+    """The commitment's timeline, oldest first: every event about it or its updates (those
+    `viewer` may read, when given), each applied change with its update (author, reviewer,
+    sources, comments)."""
+    events = audit_events_for(viewer=viewer) if viewer is not None else AuditEvent.objects
+    events = list(events.filter(commitment=commitment).order_by("sequence").select_related("actor"))
     update_ids = {e.update_id for e in events if e.update_id}
     updates = {
         u.pk: u

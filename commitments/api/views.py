@@ -31,7 +31,6 @@ from commitments.models import (
     AuditEvent,
     Guarantee,
     Participant,
-    Source,
     StatusUpdate,
     WebhookEndpoint,
 )
@@ -81,8 +80,10 @@ class GuaranteeViewSet(ReadOnlyViewSet):
 
 @extend_schema(parameters=ETAG_HEADERS)
 class SourceViewSet(ReadOnlyViewSet):
-    queryset = Source.objects.order_by("pk")
     serializer_class = s.SourceSerializer
+
+    def get_queryset(self):
+        return selectors.sources_for(viewer=self.request.user).order_by("pk")
 
 
 AS_OF = OpenApiParameter(
@@ -133,7 +134,7 @@ class CommitmentViewSet(ReadOnlyViewSet):
     def history(self, request, pk=None):
         """The commitment's timeline, oldest first."""
         commitment = self.get_object()
-        events = selectors.commitment_history(commitment=commitment)
+        events = selectors.commitment_history(commitment=commitment, viewer=request.user)
         return Response(s.AuditEventSerializer(events, many=True).data)
 
 
@@ -250,10 +251,15 @@ class StatusUpdateViewSet(
 
 @extend_schema(parameters=ETAG_HEADERS)
 class AuditEventViewSet(ReadOnlyViewSet):
-    queryset = AuditEvent.objects.order_by("sequence")
+    """The audit history: admins read all of it; others all but accounts, tokens, webhook
+    endpoints and other people's drafts."""
+
     serializer_class = s.AuditEventSerializer
     filterset_class = AuditEventFilter
     lookup_field = "sequence"
+
+    def get_queryset(self):
+        return selectors.audit_events_for(viewer=self.request.user).order_by("sequence")
 
 
 class WebhookEndpointViewSet(

@@ -10,10 +10,12 @@ from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from commitments.choices import CommitmentStatus, UpdateState
+from commitments.models import AuditEvent
 from commitments.services import participant_save, update_create, webhook_endpoint_create
 from tests.api.conftest import bearer
 from tests.factories import (
     CommitmentFactory,
+    ParticipantFactory,
     StatusUpdateFactory,
     UserFactory,
 )
@@ -48,10 +50,9 @@ def any_commitment():
     return CommitmentFactory()
 
 
-def any_event():
-    return participant_save(
-        participant=__import__("tests.factories").factories.ParticipantFactory.build(), actor=None
-    )
+def any_event_sequence() -> int:
+    participant_save(participant=ParticipantFactory.build(), actor=None)
+    return AuditEvent.objects.latest("sequence").sequence
 
 
 READ = {"anonymous": 401, "api_client": 200, "analyst": 200, "reviewer": 200, "admin": 200}
@@ -96,7 +97,7 @@ MATRIX = {
     ),
     ("get", "/api/v1/audit-events/"): (lambda: "/api/v1/audit-events/", None, READ),
     ("get", "/api/v1/audit-events/{sequence}/"): (
-        lambda: (any_event(), "/api/v1/audit-events/1/")[1],
+        lambda: f"/api/v1/audit-events/{any_event_sequence()}/",
         None,
         READ,
     ),
