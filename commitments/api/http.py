@@ -8,7 +8,7 @@ import orjson
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.utils.cache import parse_etags
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -23,10 +23,10 @@ def _tag(*parts: object) -> str:
     return f'"{digest}"'
 
 
-def object_etag(obj: Model) -> str:
-    """A strong ETag that changes whenever the row does."""
-    stamp = getattr(obj, "updated_at", None) or getattr(obj, "created_at", None)
-    return _tag(obj._meta.label_lower, obj.pk, getattr(obj, "version", ""), stamp)
+def body_etag(data) -> str:
+    """A strong ETag of what an object's GET shows: it changes whenever any of it does, the
+    rows it borrows from (a participant's name, a source) included."""
+    return _tag(orjson.dumps(data, default=str))
 
 
 def matches(request, etag: str, header: str = "If-None-Match") -> bool:
@@ -75,18 +75,17 @@ class ConditionalMixin:
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        instance = self.get_object()
-        etag = object_etag(instance)
+        data = self.get_serializer(self.get_object()).data
+        etag = body_etag(data)
         if matches(request, etag):
             return not_modified(etag)
-        response = Response(self.get_serializer(instance).data)
-        response["ETag"] = etag
-        return response
+        return Response(data, headers={"ETag": etag})
 
 
-def check_if_match(request, obj: Model) -> None:
-    """412 when the client sent If-Match and `obj` changed since."""
-    if request.headers.get("If-Match") and not matches(request, object_etag(obj), "If-Match"):
+def check_if_match(request, shown) -> None:
+    """412 when the client sent If-Match and what its GET shows (`shown`, the serialized
+    object) changed since."""
+    if request.headers.get("If-Match") and not matches(request, body_etag(shown), "If-Match"):
         raise PreconditionFailed()
 
 

@@ -186,6 +186,11 @@ class StatusUpdateViewSet(
         )
         return self.respond(update, status.HTTP_201_CREATED)
 
+    def commitment_shown(self, update: StatusUpdate) -> dict:
+        """The update's commitment as GET /commitments/{id}/ shows it (for If-Match)."""
+        commitment = selectors.commitment_list().get(pk=update.commitment_id)
+        return s.CommitmentSerializer(commitment).data
+
     def pending(self, pk) -> StatusUpdate:
         return get_object_or_404(self.get_queryset(), pk=pk)
 
@@ -224,7 +229,7 @@ class StatusUpdateViewSet(
         update = self.pending(pk)
         payload = s.UpdateReviewSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        check_if_match(request, update.commitment)
+        check_if_match(request, self.commitment_shown(update))
         commitment = services.update_approve(
             update=update, reviewer=request.user, **payload.validated_data
         )
@@ -242,7 +247,7 @@ class StatusUpdateViewSet(
         update = self.pending(pk)
         payload = s.UpdateReviewSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        check_if_match(request, update.commitment)
+        check_if_match(request, self.commitment_shown(update))
         update = services.update_reject(
             update=update, reviewer=request.user, **payload.validated_data
         )

@@ -408,3 +408,18 @@ def test_a_failed_request_releases_its_idempotency_key(as_analyst):
 
     assert bad.status_code == good.status_code == 400
     assert not StatusUpdate.objects.exists()
+
+
+def test_renaming_a_participant_changes_its_commitments_etag(as_reader, admin_user):
+    from commitments.services import participant_save
+
+    commitment = CommitmentFactory()
+    first = as_reader.get(f"{URL}{commitment.pk}/")
+    participant = commitment.participant
+    participant.name = "Renamed"
+    participant_save(participant=participant, actor=admin_user)
+
+    again = as_reader.get(f"{URL}{commitment.pk}/", HTTP_IF_NONE_MATCH=first.headers["ETag"])
+
+    assert again.status_code == 200
+    assert again.json()["participant_name"] == "Renamed"
