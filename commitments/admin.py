@@ -242,6 +242,16 @@ class AgreementAdmin(ReferenceAdmin):
     readonly_fields = _TIMESTAMPS
     inlines = (GuaranteeInline,)
 
+    def save_related(self, request, form, formsets, change):
+        # The sources go through their service (audited), not the form's plain m2m save.
+        sources = form.cleaned_data.pop("sources", None)
+        super().save_related(request, form, formsets, change)
+        if sources is not None:
+            with self.refusal_reported(request):
+                services.agreement_sources_set(
+                    agreement=form.instance, sources=sources, actor=request.user
+                )
+
 
 @admin.register(Guarantee)
 class GuaranteeAdmin(ReferenceAdmin):

@@ -563,7 +563,7 @@ def update_reject(*, update: StatusUpdate, reviewer: User, comment: str) -> Stat
 # Reference data -------------------------------------------------------------------------
 
 
-def _reference_save(instance: models.Model, actor: User | None, *, m2m: dict | None = None):
+def _reference_save(instance: models.Model, actor: User | None):
     """Validate, save and audit one reference-data row (created or changed)."""
     try:
         instance.full_clean()
@@ -577,9 +577,6 @@ def _reference_save(instance: models.Model, actor: User | None, *, m2m: dict | N
             instance.save()
     except IntegrityError as error:
         raise ValidationFailed(str(error)) from error
-    if m2m:
-        for name, values in m2m.items():
-            getattr(instance, name).set(values)
     before, after = ({}, new) if creating else _diff(old, new)
     if creating or after:
         audit.record(
@@ -603,7 +600,30 @@ def agreement_save(
     *, agreement: Agreement, actor: User | None, sources: Iterable[Source] | None = None
 ) -> Agreement:
     """Create or change an agreement; audited."""
-    return _reference_save(agreement, actor, m2m={"sources": sources} if sources else None)
+    agreement = _reference_save(agreement, actor)
+    if sources is not None:
+        agreement_sources_set(agreement=agreement, sources=sources, actor=actor)
+    return agreement
+
+
+@transaction.atomic
+def agreement_sources_set(
+    *, agreement: Agreement, sources: Iterable[Source], actor: User | None
+) -> Agreement:
+    """Replace the sources an agreement cites; audited when they change."""
+    sources = list(sources)
+    before = sorted(agreement.sources.values_list("pk", flat=True))
+    after = sorted(source.pk for source in sources)
+    if before != after:
+        agreement.sources.set(sources)
+        audit.record(
+            action=audit.REFERENCE_CHANGED,
+            actor=actor,
+            obj=agreement,
+            before={"sources": before},
+            after={"sources": after},
+        )
+    return agreement
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from commitments.models import (
     WebhookDelivery,
 )
 from tests.factories import (
+    AgreementFactory,
     CommitmentFactory,
     GuaranteeFactory,
     NotificationFactory,
@@ -322,3 +323,30 @@ def test_the_user_list_shows_roles_without_a_query_per_user(client, admin_user):
 
     assert "analyst, reviewer" in response.content.decode()
     assert len(six_users) == len(one_user)
+
+
+def test_adding_a_source_to_an_agreement_in_the_admin_is_audited(client, admin_user):
+    from commitments.models import Agreement, Source
+
+    agreement = AgreementFactory()
+    source = Source.objects.create(url="https://news.example.org/statement", title="Statement")
+    client.force_login(admin_user)
+
+    response = client.post(
+        admin_url(Agreement, "change", agreement.pk),
+        {
+            "slug": agreement.slug,
+            "title": agreement.title,
+            "kind": agreement.kind,
+            "signed_on": "2024-03-15",
+            "place": "Paris",
+            "summary": "",
+            "sources": [source.pk],
+            **no_inline_rows("guarantees"),
+        },
+    )
+
+    assert response.status_code == 302
+    assert list(agreement.sources.all()) == [source]
+    event = AuditEvent.objects.get(action=audit.REFERENCE_CHANGED)
+    assert (event.before, event.after) == ({"sources": []}, {"sources": [source.pk]})
