@@ -664,7 +664,10 @@ def _record(
                 Q(pk__in=gave_up) | Q(pk__in=failed - succeeded, failing_since__lte=cutoff),
                 is_active=True,
             )
-            for endpoint in failing.select_related("owner"):
+            # Every row locked before the first audit event takes the chain's lock: the
+            # services lock an endpoint, then the chain, and so must this.
+            failing = failing.select_related("owner").select_for_update(of=("self",))
+            for endpoint in list(failing.order_by("pk")):
                 report.email_ids += endpoint_disable(endpoint=endpoint, now=now)
     return report
 
