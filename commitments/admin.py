@@ -120,6 +120,21 @@ def _save(obj, actor) -> None:
             raise TypeError(f"No service saves a {type(obj).__name__}.")
 
 
+def _each(modeladmin, request, objects, act, *, refused, done) -> None:
+    """An admin action: `act` on each object through its service; each refusal reported
+    with what it refused, the successes counted in one message."""
+    succeeded = 0
+    for obj in objects:
+        try:
+            act(obj)
+        except DomainError as error:
+            modeladmin.message_user(request, f"{refused(obj)}: {error}", messages.ERROR)
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(request, done(succeeded), messages.SUCCESS)
+
+
 class ServiceAdmin(RefusalMessagesMixin, admin.ModelAdmin):
     """Saves the object and its inline rows through the services."""
 
@@ -374,21 +389,15 @@ class StatusUpdateAdmin(admin.ModelAdmin):
         location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
     )
     def approve_updates(self, request, queryset):
-        approved = 0
         # Oldest first: of two updates on one commitment, the later one then turns stale.
-        for update in queryset.order_by("submitted_at", "pk"):
-            try:
-                services.update_approve(update=update, reviewer=request.user)
-            except DomainError as error:
-                message = _("Update #%(pk)s was not approved: %(error)s")
-                self.message_user(
-                    request, message % {"pk": update.pk, "error": error}, messages.ERROR
-                )
-            else:
-                approved += 1
-        if approved:
-            message = ngettext("Approved %d update.", "Approved %d updates.", approved)
-            self.message_user(request, message % approved, messages.SUCCESS)
+        _each(
+            self,
+            request,
+            queryset.order_by("submitted_at", "pk"),
+            lambda update: services.update_approve(update=update, reviewer=request.user),
+            refused=lambda update: _("Update #%s was not approved") % update.pk,
+            done=lambda n: ngettext("Approved %d update.", "Approved %d updates.", n) % n,
+        )
 
 
 @admin.register(AuditEvent)
@@ -599,20 +608,16 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
     )
     def resend(self, request, queryset):
-        resent = 0
-        for delivery in queryset:
-            try:
-                services.webhook_delivery_resend(delivery=delivery, actor=request.user)
-            except DomainError as error:
-                message = _("%(id)s was not resent: %(error)s")
-                self.message_user(
-                    request, message % {"id": delivery.webhook_id, "error": error}, messages.ERROR
-                )
-            else:
-                resent += 1
-        if resent:
-            message = ngettext("Resending %d delivery.", "Resending %d deliveries.", resent)
-            self.message_user(request, message % resent, messages.SUCCESS)
+        _each(
+            self,
+            request,
+            queryset,
+            lambda delivery: services.webhook_delivery_resend(
+                delivery=delivery, actor=request.user
+            ),
+            refused=lambda delivery: _("%s was not resent") % delivery.webhook_id,
+            done=lambda n: ngettext("Resending %d delivery.", "Resending %d deliveries.", n) % n,
+        )
 
 
 @admin.register(Subscription)
