@@ -1,7 +1,11 @@
 """FilterSets shared by the API and the HTML lists."""
 
+import datetime
+
 import django_filters as filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 
 from commitments.choices import CommitmentStatus, GuaranteeDomain, UpdateState
@@ -17,6 +21,24 @@ class IdFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, turned to UTC: any offset Python reads (even -20:37, which
+    PostgreSQL refuses) becomes one the database takes; out of range is a 400."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError as error:
+            raise forms.ValidationError(_("The date-time is out of range.")) from error
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class ParticipantFilter(filters.FilterSet):
@@ -46,7 +68,7 @@ class CommitmentFilter(filters.FilterSet):
     )
     status = filters.MultipleChoiceFilter(choices=CommitmentStatus.choices)
     domain = filters.ChoiceFilter(field_name="guarantee__domain", choices=GuaranteeDomain.choices)
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time"
     )
 
