@@ -429,9 +429,7 @@ def test_renaming_a_participant_changes_its_commitments_etag(as_reader, admin_us
     ("value", "status"),
     [("7403-05-08T14:33:22.81-20:37", 200), ("9999-12-31T23:59:59-23:59", 400), ("soon", 400)],
 )
-def test_updated_since_takes_any_offset_python_reads_and_refuses_the_rest(
-    as_reader, value, status
-):
+def test_updated_since_takes_any_offset_python_reads_and_refuses_the_rest(as_reader, value, status):
     CommitmentFactory()
 
     response = as_reader.get(URL, {"updated_since": value})
