@@ -73,6 +73,10 @@ def _require_role(user: User, role: str, message: str) -> None:
         raise NotAllowed(message)
 
 
+def _require_analyst(user: User) -> None:
+    _require_role(user, Role.ANALYST, _("Only analysts may propose status updates."))
+
+
 def _needs_parliament(commitment: Commitment) -> bool:
     return (
         commitment.subject_to_ratification and commitment.participant.needs_parliamentary_approval
@@ -212,7 +216,7 @@ def update_create(
     draft: bool = False,
 ) -> StatusUpdate:
     """Log a proposed status change with its evidence, as a draft or submitted for review."""
-    _require_role(author, Role.ANALYST, _("Only analysts may propose status updates."))
+    _require_analyst(author)
     commitment = Commitment.objects.select_related("participant").get(pk=commitment.pk)
     if base_version is None:
         base_version = commitment.version
@@ -279,7 +283,7 @@ def update_edit(
     correction_reason: str | None = None,
 ) -> StatusUpdate:
     """Change an own draft; it is rewritten against the commitment's current version."""
-    _require_role(author, Role.ANALYST, _("Only analysts may propose status updates."))
+    _require_analyst(author)
     update = _lock(update)
     _own_update(update, author, _("edit"))
     if update.state != UpdateState.DRAFT:
@@ -341,7 +345,7 @@ def update_delete(*, update: StatusUpdate, author: User) -> None:
 @transaction.atomic
 def update_submit(*, update: StatusUpdate, author: User) -> StatusUpdate:
     """Send an own draft to the reviewers."""
-    _require_role(author, Role.ANALYST, _("Only analysts may propose status updates."))
+    _require_analyst(author)
     update = _lock(update)
     _own_update(update, author, _("submit"))
     workflow.check_update_transition(update.state, UpdateState.SUBMITTED)

@@ -194,6 +194,14 @@ class StatusUpdateViewSet(
     def pending(self, pk) -> StatusUpdate:
         return get_object_or_404(self.get_queryset(), pk=pk)
 
+    def review_input(self, request, pk) -> tuple[StatusUpdate, dict]:
+        """The update to decide and the reviewer's input, once If-Match has been checked."""
+        update = self.pending(pk)
+        payload = s.UpdateReviewSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        check_if_match(request, self.commitment_shown(update))
+        return update, payload.validated_data
+
     @extend_schema(
         request=s.EmptyInputSerializer,
         responses={200: s.StatusUpdateSerializer},
@@ -226,15 +234,9 @@ class StatusUpdateViewSet(
     @action(detail=True, methods=["post"])
     @idempotent
     def approve(self, request, pk=None):
-        update = self.pending(pk)
-        payload = s.UpdateReviewSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        check_if_match(request, self.commitment_shown(update))
-        commitment = services.update_approve(
-            update=update, reviewer=request.user, **payload.validated_data
-        )
-        commitment = selectors.commitment_list().get(pk=commitment.pk)
-        return Response(s.CommitmentSerializer(commitment).data)
+        update, review = self.review_input(request, pk)
+        services.update_approve(update=update, reviewer=request.user, **review)
+        return Response(self.commitment_shown(update))
 
     @extend_schema(
         request=s.UpdateReviewSerializer,
@@ -244,13 +246,8 @@ class StatusUpdateViewSet(
     @action(detail=True, methods=["post"])
     @idempotent
     def reject(self, request, pk=None):
-        update = self.pending(pk)
-        payload = s.UpdateReviewSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        check_if_match(request, self.commitment_shown(update))
-        update = services.update_reject(
-            update=update, reviewer=request.user, **payload.validated_data
-        )
+        update, review = self.review_input(request, pk)
+        update = services.update_reject(update=update, reviewer=request.user, **review)
         return self.respond(update)
 
 
