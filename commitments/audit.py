@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 import orjson
@@ -18,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from commitments import headwatch
 from commitments.models import AuditEvent
 from tracker.middleware import request_id
 
@@ -132,8 +134,12 @@ def chain_hash(prev_hash: str, content: dict[str, Any]) -> str:
 
 
 def head() -> str:
-    """The hash of the latest event ("" for none): names the whole history in one index
-    lookup, and differs after any change, a restore from backup included."""
+    """The hash of the latest event ("" for none): names the whole history, and differs after
+    any change, a restore from backup included. On PostgreSQL this process's watcher knows it
+    without a query (commitments.headwatch); otherwise, one index lookup."""
+    watched = headwatch.current()
+    if watched is not None:
+        return watched
     with connection.cursor() as cursor:
         cursor.execute("SELECT hash FROM commitments_auditevent ORDER BY sequence DESC LIMIT 1")
         row = cursor.fetchone()
@@ -185,6 +191,7 @@ def record(
     )
     event.hash = chain_hash(prev_hash, event_content(event))
     event.save(force_insert=True)
+    transaction.on_commit(partial(headwatch.saw, event.sequence, event.hash))
     return event
 
 

@@ -12,11 +12,13 @@ def _tasks_run_in_process(settings):
 
 
 @pytest.fixture(autouse=True)
-def _no_throttling_or_page_cache_unless_asked(settings):
+def _no_throttling_page_cache_or_head_watcher_unless_asked(settings):
     """Tests share one cache, and factories write rows without audit events (which key the
-    API's page cache): a throttle or page-cache test turns them on itself."""
+    API's page cache); the audit head watcher's own connection cannot see a test's
+    uncommitted rows: a test of any of them turns it on itself."""
     settings.API_THROTTLE_RATE = "100000/min"
     settings.API_PAGE_CACHE_SECONDS = 0
+    settings.AUDIT_HEAD_WATCH = False
 
 
 @pytest.fixture(autouse=True)

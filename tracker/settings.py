@@ -223,6 +223,10 @@ LOGGING = {
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
 # List pages cached under their ETag (which every write changes); 0 turns the cache off.
 API_PAGE_CACHE_SECONDS = env.int("API_PAGE_CACHE_SECONDS", default=60)
+# On PostgreSQL, each web process keeps the audit chain's head (what list ETags name) from
+# LISTEN/NOTIFY on a connection of its own, instead of a query per request
+# (commitments.headwatch).
+AUDIT_HEAD_WATCH = env.bool("AUDIT_HEAD_WATCH", default=True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.BearerTokenAuthentication",

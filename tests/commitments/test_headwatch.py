@@ -1,0 +1,177 @@
+"""The audit head watcher (commitments.headwatch): PostgreSQL tells each web process the chain's
+new head when a transaction that appended events commits; list ETags use it without a query.
+
+These tests commit (transactional database): the watcher's own connection sees only
+committed rows, as in production.
+"""
+
+import time
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+
+from accounts.models import TokenScope
+from commitments import audit, headwatch
+from commitments.services import commitment_create
+from tests.api.conftest import bearer
+from tests.factories import GuaranteeFactory, ParticipantFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+URL = "/api/v1/commitments/"
+
+
+def wait_for(condition, seconds: float = 5.0) -> float:
+    """Polls `condition` every 5 ms; the seconds it took (fails after `seconds`)."""
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < seconds, f"not within {seconds} s"
+        time.sleep(0.005)
+    return time.monotonic() - start
+
+
+def append_event():
+    """One committed event, through the service; the chain's new head."""
+    commitment_create(participant=ParticipantFactory(), guarantee=GuaranteeFactory(), actor=None)
+    return audit.AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash")[0]
+
+
+def table_head() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT hash FROM commitments_auditevent ORDER BY sequence DESC LIMIT 1")
+        row = cursor.fetchone()
+    return row[0] if row else ""
+
+
+@pytest.fixture
+def listener():
+    with psycopg.connect(**headwatch.connection_params(), autocommit=True) as conn:
+        conn.execute(f"LISTEN {headwatch.CHANNEL}")
+        yield conn
+
+
+@pytest.fixture
+def make_watcher():
+    """A watcher of the test database of its own (not the process's WATCHER, which saw()
+    tells of this process's commits): it can only learn from PostgreSQL."""
+    made = []
+
+    def make(poll_seconds: float) -> headwatch.HeadWatcher:
+        watcher = headwatch.HeadWatcher(headwatch.connection_params(), poll_seconds)
+        made.append(watcher)
+        watcher.current()  # starts its thread
+        wait_for(lambda: watcher.current() is not None)
+        return watcher
+
+    yield make
+    for watcher in made:
+        watcher.stop()
+
+
+@pytest.fixture
+def watching(settings):
+    """The process's WATCHER on, current, and stopped afterwards (its connection would keep
+    the test database from being dropped)."""
+    settings.AUDIT_HEAD_WATCH = True
+    headwatch.current()
+    wait_for(lambda: headwatch.current() is not None)
+    yield headwatch.WATCHER
+    headwatch.WATCHER.stop()
+
+
+def test_appending_events_notifies_the_new_head_when_the_transaction_commits(listener):
+    sequence, hash_ = append_event()
+
+    notes = list(listener.notifies(timeout=2, stop_after=1))
+
+    assert [(n.channel, n.payload) for n in notes] == [("audit_head", f"{sequence}:{hash_}")]
+
+
+def test_an_append_that_rolls_back_notifies_nothing(listener):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        append_event()
+        raise RuntimeError("the service failed after recording its event")
+
+    assert list(listener.notifies(timeout=0.5)) == []
+
+
+def test_a_watcher_learns_a_head_committed_elsewhere_from_its_notification(make_watcher):
+    watcher = make_watcher(poll_seconds=60)  # no read of the table during the test
+
+    _, hash_ = append_event()
+
+    assert wait_for(lambda: watcher.current() == hash_, seconds=2) < 2
+
+
+def test_a_watcher_takes_the_tables_head_when_the_table_went_back(make_watcher):
+    watcher = make_watcher(poll_seconds=0.1)
+    watcher.saw(10**9, "a head from before a restore from backup")
+
+    wait_for(lambda: watcher.current() == table_head(), seconds=2)
+
+    assert watcher.head[0] < 10**9
+
+
+def test_a_watcher_that_lost_its_connection_vouches_for_nothing_until_it_is_back(make_watcher):
+    watcher = make_watcher(poll_seconds=0.1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            [headwatch.APPLICATION_NAME],
+        )
+
+    wait_for(lambda: watcher.current() is None, seconds=2)
+    _, hash_ = append_event()  # while it is away
+
+    wait_for(lambda: watcher.current() == hash_, seconds=headwatch.RETRY_SECONDS + 3)
+
+
+def test_head_reads_the_table_until_the_watcher_has_read_it(settings):
+    settings.AUDIT_HEAD_WATCH = True
+    _, hash_ = append_event()
+    try:
+        assert audit.head() == hash_  # the first call starts the watcher
+    finally:
+        headwatch.WATCHER.stop()
+
+
+def test_head_reads_the_table_when_the_watcher_is_off(settings, watching):
+    settings.AUDIT_HEAD_WATCH = False
+    watching.saw(10**9, "not believed")
+
+    assert audit.head() == table_head()
+
+
+def test_a_304_costs_no_query_while_the_watcher_is_current(
+    watching, api_client_user, django_assert_num_queries
+):
+    reader = bearer(api_client_user, TokenScope.READ)
+    etag = reader.get(URL).headers["ETag"]
+    reader.get(URL, HTTP_IF_NONE_MATCH=etag)  # the token is cached from here on
+
+    with django_assert_num_queries(0):
+        again = reader.get(URL, HTTP_IF_NONE_MATCH=etag)
+
+    assert again.status_code == 304
+
+
+def test_this_process_believes_its_own_commit_without_waiting_for_its_notification(watching):
+    watching.stopping.set()
+    watching.thread.join()  # nothing can come from PostgreSQL any more
+    watching.head, watching.read_at = (audit.AuditEvent.objects.count(), ""), time.monotonic()
+
+    _, hash_ = append_event()
+
+    assert watching.current() == hash_
+
+
+def test_a_list_answers_200_to_the_previous_etag_right_after_a_write_commits(
+    watching, api_client_user
+):
+    reader = bearer(api_client_user, TokenScope.READ)
+    etag = reader.get(URL).headers["ETag"]
+
+    append_event()
+
+    assert reader.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 200
