@@ -11,7 +11,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
 from typing import Any
 
 import orjson
@@ -191,7 +190,7 @@ def record(
     )
     event.hash = chain_hash(prev_hash, event_content(event))
     event.save(force_insert=True)
-    transaction.on_commit(partial(headwatch.saw, event.sequence, event.hash))
+    headwatch.appended(event.sequence, event.hash)
     return event
 
 

@@ -15,7 +15,7 @@ that is one query per conditional GET, more than half of what a 304 costs. Inste
   its last successful read is older than STALE_SECONDS (a lost connection, a hung database).
 
 How current is it: the process that wrote sees its own write when the transaction commits
-(saw(), from audit.record's on_commit); another process learns of it when the notification
+(appended(), from audit.record); another process learns of it when the notification
 arrives, typically well under a millisecond later. A request that reaches another process in
 that moment is answered as if it had come just before the commit. Without PostgreSQL, or with
 AUDIT_HEAD_WATCH=false, every call reads the table.
@@ -25,10 +25,11 @@ import logging
 import os
 import threading
 import time
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +154,8 @@ def current() -> str | None:
     return WATCHER.current() if enabled() else None
 
 
-def saw(sequence: int, hash_: str) -> None:
+def appended(sequence: int, hash_: str) -> None:
+    """audit.record appended this head in the current transaction: a watcher running in this
+    process believes it as soon as the transaction commits."""
     if WATCHER.pid == os.getpid():
-        WATCHER.saw(sequence, hash_)
+        transaction.on_commit(partial(WATCHER.saw, sequence, hash_))
