@@ -223,6 +223,9 @@ LOGGING = {
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
 # List pages cached under their ETag (which every write changes); 0 turns the cache off.
 API_PAGE_CACHE_SECONDS = env.int("API_PAGE_CACHE_SECONDS", default=60)
+# An Idempotency-Key claimed this long ago by a request that never stored its response is
+# taken over by the next retry: longer than any request may run (gunicorn's timeout: 30 s).
+IDEMPOTENCY_CLAIM_SECONDS = env.int("IDEMPOTENCY_CLAIM_SECONDS", default=120)
 # On PostgreSQL, each web process keeps the audit chain's head (what list ETags name) from
 # LISTEN/NOTIFY on a connection of its own, instead of a query per request
 # (commitments.headwatch).

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from datetime import timedelta
 from functools import wraps
 
 import orjson
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.cache import parse_etags
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -96,13 +98,29 @@ def request_fingerprint(method: str, path: str, data: object) -> str:
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
 
 
+def take_over(claim: IdempotencyRecord) -> bool:
+    """A claim older than settings.IDEMPOTENCY_CLAIM_SECONDS belongs to a request that can no
+    longer be at work (its process died between its commit and storing its response, say): the
+    retry takes it over, so the key is not blocked for ever. One retry wins (a conditional
+    UPDATE); what the dead request may have written is not known, as for a request that timed
+    out without a key."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.IDEMPOTENCY_CLAIM_SECONDS)
+    return bool(
+        IdempotencyRecord.objects.filter(pk=claim.pk, status_code=0, created_at__lt=cutoff).update(
+            created_at=now
+        )
+    )
+
+
 def idempotent(handler):
     """POST handlers: with an Idempotency-Key, the same key and body replay the first response
     (nothing is created twice); the same key with another body is refused (422).
 
     The key is claimed (a row with no response yet) before the handler runs, so a retry that
     arrives while the first request is still at work is refused with 409 instead of writing
-    twice; a request that fails releases its claim, so the client may try again.
+    twice; a request that fails releases its claim, so the client may try again, and a claim
+    left by a request that died is taken over once it is old enough (take_over).
     """
 
     @wraps(handler)
@@ -121,16 +139,20 @@ def idempotent(handler):
                     user=request.user, key=key, fingerprint=fingerprint, status_code=0
                 )
         except IntegrityError:
-            previous = IdempotencyRecord.objects.get(user=request.user, key=key)
+            previous = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+            if previous is None:  # released meanwhile by a request that failed
+                raise IdempotencyConflict() from None
             if previous.fingerprint != fingerprint:
                 raise IdempotencyMismatch() from None
-            if previous.status_code == 0:
+            if previous.status_code != 0:
+                return Response(
+                    previous.response,
+                    status=previous.status_code,
+                    headers={"Idempotent-Replayed": "true"},
+                )
+            if not take_over(previous):
                 raise IdempotencyConflict() from None
-            return Response(
-                previous.response,
-                status=previous.status_code,
-                headers={"Idempotent-Replayed": "true"},
-            )
+            claim = previous
         try:
             response = handler(self, request, *args, **kwargs)
         except BaseException:

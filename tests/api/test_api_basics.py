@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from commitments.choices import CommitmentStatus, UpdateState
 from commitments.models import AuditEvent, StatusUpdate
@@ -388,6 +389,31 @@ def test_a_retry_while_the_first_request_is_at_work_is_409_and_writes_nothing(as
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency_key_in_progress"
     assert not StatusUpdate.objects.exists()
+
+
+def test_a_retry_takes_over_a_claim_left_by_a_request_that_died(as_analyst, analyst, settings):
+    from accounts.models import IdempotencyRecord
+    from commitments.api.http import request_fingerprint
+
+    payload = new_update(CommitmentFactory())
+    claim = IdempotencyRecord.objects.create(
+        user=analyst,
+        key="k-dead",
+        fingerprint=request_fingerprint("POST", "/api/v1/status-updates/", payload),
+        status_code=0,
+    )
+    IdempotencyRecord.objects.filter(pk=claim.pk).update(
+        created_at=timezone.now()
+        - datetime.timedelta(seconds=settings.IDEMPOTENCY_CLAIM_SECONDS + 1)
+    )
+
+    response = as_analyst.post(
+        "/api/v1/status-updates/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-dead"
+    )
+
+    assert response.status_code == 201
+    claim.refresh_from_db()
+    assert claim.status_code == 201 and claim.response["id"] == response.json()["id"]
 
 
 def test_a_failed_request_releases_its_idempotency_key(as_analyst):
