@@ -14,8 +14,8 @@ from accounts.services import api_token_hash
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 # A token (with its user) is cached this long: one cache read instead of a query per
-# request. Revocation deletes the entry at once; a deactivated user or a changed role is
-# seen within this time.
+# request. The services forget it when it is revoked and when its user is changed (roles,
+# deactivation, deletion: accounts.services._forget_tokens_of).
 CACHE_SECONDS = 30
 
 

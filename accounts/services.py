@@ -87,6 +87,7 @@ def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> U
     others = user.groups.exclude(name__in=Role.values)
     user.groups.set([*others, *role_groups(roles)])
     user.__dict__.pop("_role_names", None)
+    _forget_tokens_of(user)
     audit.record(
         action=audit.USER_ROLES_CHANGED,
         actor=actor,
@@ -108,6 +109,8 @@ def user_save(*, user: User, actor: User | None, password_changed: bool = False)
     after = {name: new[name] for name in changed}
     if password_changed:
         after["password"] = "changed"
+    if not creating and after:
+        _forget_tokens_of(user)
     if creating or after:
         audit.record(
             action=audit.USER_CREATED if creating else audit.USER_CHANGED,
@@ -124,6 +127,7 @@ def user_delete(*, user: User, actor: User | None) -> None:
     """Delete a user; their events keep their name."""
     before = _snapshot(user)
     pk = user.pk
+    _forget_tokens_of(user)
     try:
         with transaction.atomic():
             user.delete()
@@ -141,6 +145,23 @@ def user_delete(*, user: User, actor: User | None) -> None:
 
 
 # API tokens ------------------------------------------------------------------------------
+
+
+def _forget_cached_tokens(key_hashes: list[str]) -> None:
+    """The API authentication's cache (with each token's user and roles) forgets these tokens
+    now, and again once this commits: a request in between may have cached them as they were."""
+    keys = [ApiToken.cache_key_for(key_hash) for key_hash in key_hashes]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(partial(cache.delete_many, keys))
+
+
+def _forget_tokens_of(user: User) -> None:
+    """A change to a user (roles, active, deletion) applies to their next API request."""
+    _forget_cached_tokens(
+        list(ApiToken.objects.filter(user=user).values_list("key_hash", flat=True))
+    )
+
 
 TOKEN_PREFIX = "ct_"
 
@@ -199,11 +220,7 @@ def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
         return token
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    # The authentication's cache forgets the token now, and again once this commits (a
-    # request in between may have cached the row as it was).
-    forget = partial(cache.delete, ApiToken.cache_key_for(token.key_hash))
-    forget()
-    transaction.on_commit(forget)
+    _forget_cached_tokens([token.key_hash])
     audit.record(
         action=audit.TOKEN_REVOKED,
         actor=actor,

@@ -8,8 +8,16 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
-from accounts.services import api_token_issue, api_token_revoke
+from accounts.services import (
+    api_token_issue,
+    api_token_revoke,
+    user_delete,
+    user_save,
+    user_set_roles,
+)
 from commitments.models import AuditEvent
+from tests.api.test_api_basics import new_update
+from tests.factories import CommitmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +108,35 @@ def test_a_token_acts_with_its_users_roles(analyst):
     response = client.post("/api/v1/status-updates/", {"commitment": 1}, format="json")
 
     assert response.status_code == 400  # passed authentication and scope; the body is wrong
+
+
+def test_a_role_taken_away_applies_to_the_tokens_next_request(analyst):
+    _, key = api_token_issue(user=analyst, scope="write")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    commitment = CommitmentFactory()
+    draft = new_update(commitment, draft=True)
+    assert client.post("/api/v1/status-updates/", draft, format="json").status_code == 201
+
+    user_set_roles(user=analyst, roles=[], actor=None)
+
+    assert client.post("/api/v1/status-updates/", draft, format="json").status_code == 403
+
+
+def test_a_deactivated_users_token_is_refused_at_once(api_client_user):
+    _, key = api_token_issue(user=api_client_user)
+    assert get(key).status_code == 200  # the token is cached from here on
+
+    api_client_user.is_active = False
+    user_save(user=api_client_user, actor=None)
+
+    assert get(key).status_code == 401
+
+
+def test_a_deleted_users_token_is_refused_at_once(api_client_user):
+    _, key = api_token_issue(user=api_client_user)
+    assert get(key).status_code == 200
+
+    user_delete(user=api_client_user, actor=None)
+
+    assert get(key).status_code == 401
