@@ -461,3 +461,28 @@ def test_updated_since_takes_any_offset_python_reads_and_refuses_the_rest(as_rea
     response = as_reader.get(URL, {"updated_since": value})
 
     assert response.status_code == status
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json"])
+def test_a_client_that_asks_for_json_or_anything_gets_json(as_reader, accept):
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+
+    response = as_reader.get(URL, **headers)
+
+    assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("query", "headers"),
+    [
+        ("", {"HTTP_ACCEPT": "text/html"}),
+        ("?format=api", {}),
+        ("?format=api", {"HTTP_ACCEPT": "*/*"}),
+    ],
+)
+def test_a_browser_or_format_api_gets_the_browsable_api(admin_user, client, query, headers):
+    client.force_login(admin_user)
+
+    response = client.get(URL + query, **headers)
+
+    assert response["Content-Type"].startswith("text/html")
