@@ -12,7 +12,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts import services
 from accounts.models import ApiToken, User
 from accounts.roles import Role
-from commitments import audit
 from commitments.admin import RefusalMessagesMixin
 
 
@@ -43,14 +42,7 @@ class UserAdmin(RefusalMessagesMixin, auth_admin.UserAdmin):
         user = form.instance
         before, after = getattr(user, "_roles_before", []), _role_names(user)
         if before != after:
-            with transaction.atomic():
-                audit.record(
-                    action=audit.USER_ROLES_CHANGED,
-                    actor=request.user,
-                    obj=user,
-                    before={"roles": before},
-                    after={"roles": after},
-                )
+            services.user_roles_changed(user=user, before=before, after=after, actor=request.user)
 
     @method_decorator(sensitive_post_parameters())
     def user_change_password(self, request, id, form_url=""):

@@ -99,6 +99,22 @@ def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> U
 
 
 @transaction.atomic
+def user_roles_changed(
+    *, user: User, before: list[str], after: list[str], actor: User | None
+) -> None:
+    """The admin's form has set the user's groups itself: audit the change of roles and let
+    it apply to the user's next API request."""
+    _forget_tokens_of(user)
+    audit.record(
+        action=audit.USER_ROLES_CHANGED,
+        actor=actor,
+        obj=user,
+        before={"roles": before},
+        after={"roles": after},
+    )
+
+
+@transaction.atomic
 def user_save(*, user: User, actor: User | None, password_changed: bool = False) -> User:
     """Save a user's account fields (admin); audited, a password change named but not shown."""
     creating = user.pk is None

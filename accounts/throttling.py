@@ -22,7 +22,7 @@ class TokenRateThrottle(BaseThrottle):
     """One budget per API token (per user for sessions, per address when anonymous); the rate
     is settings.API_THROTTLE_RATE, read at each request.
 
-    A fixed window: one counter per budget and period (one cache increment per request),
+    A fixed window: one counter per budget and period, incremented at each request,
     where DRF's SimpleRateThrottle keeps the time of every request of the period and pickles
     that list again at each request (at 600/min, up to 600 entries). Over the edge of two
     periods a client may spend both budgets in a row; Retry-After says when the next period
@@ -34,6 +34,8 @@ class TokenRateThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         key = f"throttle:{self.ident_of(request)}:{period}:{window}"
+        # The key lives a second beyond its period, so it cannot expire between the check and
+        # the increment of Django's incr() (on Redis, EXISTS then INCR) while still in use.
         try:
             count = cache.incr(key)
         except ValueError:  # the period's first request

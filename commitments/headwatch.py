@@ -40,6 +40,13 @@ STALE_SECONDS = 2.0  # beyond the poll interval
 RETRY_SECONDS = 2.0
 WAKE_SECONDS = 0.5  # how soon the thread sees stop()
 APPLICATION_NAME = "audit-head-watcher"  # how its connection shows in pg_stat_activity
+KEEPALIVE = {
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,  # milliseconds
+}
 
 
 class HeadWatcher:
@@ -57,6 +64,7 @@ class HeadWatcher:
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
         self.pid: int | None = None
+        self.backend_pid: int | None = None  # its connection's, in pg_stat_activity
 
     # Read by requests ---------------------------------------------------------------------
 
@@ -85,43 +93,51 @@ class HeadWatcher:
                 return
             self.pid = os.getpid()  # after a fork, the parent's thread is not ours
             self.head = None
-            self.stopping.clear()
-            self.thread = threading.Thread(target=self.run, name="audit-head", daemon=True)
+            # An event per thread: a thread that outlives stop() (stuck on a dead socket) sees
+            # its own event set, never cleared by the next start().
+            self.stopping = threading.Event()
+            self.thread = threading.Thread(
+                target=self.run, args=(self.stopping,), name="audit-head", daemon=True
+            )
             self.thread.start()
 
     def stop(self) -> None:
-        self.stopping.set()
-        if self.thread is not None:
-            self.thread.join(WAKE_SECONDS + 5)
-        self.pid = None
-        self.head = None
+        with self.lock:
+            self.stopping.set()
+            thread, self.pid, self.head = self.thread, None, None
+        if thread is not None:
+            thread.join(WAKE_SECONDS + 5)
 
-    def run(self) -> None:
-        import psycopg
-
-        params = self.params if self.params is not None else connection_params()
-        while not self.stopping.is_set():
+    def run(self, stopping: threading.Event) -> None:
+        while not stopping.is_set():
             try:
+                import psycopg
+
+                params = self.params if self.params is not None else connection_params()
                 with psycopg.connect(**params, autocommit=True) as conn:
+                    self.backend_pid = conn.info.backend_pid
                     conn.execute(f"LISTEN {CHANNEL}")
                     # After LISTEN: a commit from here on is either in this read or notified.
-                    self.read(conn)
-                    while not self.stopping.is_set():
+                    self.read(conn, stopping)
+                    while not stopping.is_set():
                         for note in conn.notifies(timeout=min(self.poll_seconds, WAKE_SECONDS)):
                             self.told(note.payload)
                         if time.monotonic() - self.read_at >= self.poll_seconds:
-                            self.read(conn)
+                            self.read(conn, stopping)
             except Exception:
                 logger.warning("audit head watcher: connection lost, retrying", exc_info=True)
             with self.lock:
-                self.head = None
-            self.stopping.wait(RETRY_SECONDS)
+                if not stopping.is_set():
+                    self.head = None
+            stopping.wait(RETRY_SECONDS)
 
-    def read(self, conn) -> None:
+    def read(self, conn, stopping: threading.Event) -> None:
         started = time.monotonic()
         row = conn.execute(HEAD_SQL).fetchone()
         found = (row[0], row[1]) if row else (0, "")
         with self.lock:
+            if stopping.is_set():  # stopped, perhaps replaced: not ours to write any more
+                return
             # The table is the truth, also when it went back (a restore from backup), unless
             # saw() or told() moved the head on while the query ran: the read is older.
             if self.head is None or found[0] >= self.head[0] or self.moved_at < started:
@@ -139,6 +155,10 @@ def connection_params() -> dict[str, Any]:
     for django_only in ("cursor_factory", "context", "prepare_threshold"):
         params.pop(django_only, None)
     params.setdefault("connect_timeout", 5)
+    # A dead peer is noticed within seconds, not the system's TCP timeouts (minutes); until
+    # then the head is not vouched for beyond STALE_SECONDS anyway.
+    for name, value in KEEPALIVE.items():
+        params.setdefault(name, value)
     params["application_name"] = APPLICATION_NAME
     return params
 

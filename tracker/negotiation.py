@@ -1,7 +1,5 @@
 from rest_framework.negotiation import DefaultContentNegotiation
 
-ANY = {"", "*/*"}
-
 
 class ContentNegotiation(DefaultContentNegotiation):
     """DRF's negotiation, answered at once for what API clients send most: no Accept header,
@@ -10,11 +8,11 @@ class ContentNegotiation(DefaultContentNegotiation):
     per request."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
-        accept = request.META.get("HTTP_ACCEPT", "")
+        accept = request.META.get("HTTP_ACCEPT")  # an empty header is DRF's 406
         first = renderers[0]
         if (
             format_suffix is None
-            and (accept in ANY or accept == first.media_type)
+            and (accept is None or accept == "*/*" or accept == first.media_type)
             and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
         ):
             return first, first.media_type

@@ -8,7 +8,7 @@ from functools import wraps
 import orjson
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.cache import parse_etags
@@ -100,10 +100,9 @@ def request_fingerprint(method: str, path: str, data: object) -> str:
 
 def take_over(claim: IdempotencyRecord) -> bool:
     """A claim older than settings.IDEMPOTENCY_CLAIM_SECONDS belongs to a request that can no
-    longer be at work (its process died between its commit and storing its response, say): the
-    retry takes it over, so the key is not blocked for ever. One retry wins (a conditional
-    UPDATE); what the dead request may have written is not known, as for a request that timed
-    out without a key."""
+    longer be at work (its process died): the retry takes it over, so the key is not blocked
+    for ever. Nothing of the dead request was committed (_run_claimed), and one retry wins (a
+    conditional UPDATE)."""
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.IDEMPOTENCY_CLAIM_SECONDS)
     return bool(
@@ -153,17 +152,35 @@ def idempotent(handler):
             if not take_over(previous):
                 raise IdempotencyConflict() from None
             claim = previous
-        try:
-            response = handler(self, request, *args, **kwargs)
-        except BaseException:
-            claim.delete()
-            raise
-        if response.status_code >= 300:
-            claim.delete()
-            return response
-        claim.status_code = response.status_code
-        claim.response = orjson.loads(orjson.dumps(response.data, default=str))
-        claim.save(update_fields=["status_code", "response"])
-        return response
+        return _run_claimed(claim, lambda: handler(self, request, *args, **kwargs))
 
     return wrapper
+
+
+def _run_claimed(claim: IdempotencyRecord, handler) -> Response:
+    """Runs the handler and stores its response in the claim in one transaction, so a claim
+    without a response always means that nothing of its request was committed (take_over
+    relies on it). A refusal (an exception, or a response of 300 and above) releases the
+    claim; what the handler wrote before refusing (an update marked stale, say) is kept, as
+    without a key, unless the database itself failed."""
+    failure = None
+    try:
+        with transaction.atomic():
+            try:
+                response = handler()
+            except DatabaseError:
+                raise  # everything rolls back
+            except Exception as error:
+                failure = error
+            if failure is not None or response.status_code >= 300:
+                claim.delete()
+            else:
+                claim.status_code = response.status_code
+                claim.response = orjson.loads(orjson.dumps(response.data, default=str))
+                claim.save(update_fields=["status_code", "response"])
+    except BaseException:
+        claim.delete()  # the claim was committed before; the rollback kept it
+        raise
+    if failure is not None:
+        raise failure
+    return response

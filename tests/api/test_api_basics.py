@@ -234,6 +234,20 @@ def test_a_stale_approval_is_409_naming_the_newer_change(as_reviewer):
     assert "in_parliament" in response.json()["detail"]
 
 
+def test_a_stale_approval_with_an_idempotency_key_still_marks_the_update_stale(as_reviewer):
+    first = StatusUpdateFactory()
+    second = StatusUpdateFactory(commitment=first.commitment, proposed_status="withdrawn")
+    as_reviewer.post(f"/api/v1/status-updates/{first.pk}/approve/", format="json")
+
+    response = as_reviewer.post(
+        f"/api/v1/status-updates/{second.pk}/approve/", format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+
+    assert response.status_code == 409
+    second.refresh_from_db()
+    assert second.state == UpdateState.STALE
+
+
 def test_rejecting_without_a_comment_is_a_400(as_reviewer):
     update = StatusUpdateFactory()
 
@@ -486,3 +500,7 @@ def test_a_browser_or_format_api_gets_the_browsable_api(admin_user, client, quer
     response = client.get(URL + query, **headers)
 
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_empty_accept_header_is_406_as_drf_answers_it(as_reader):
+    assert as_reader.get(URL, HTTP_ACCEPT="").status_code == 406
