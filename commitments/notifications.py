@@ -40,6 +40,9 @@ from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from requests_hardened import Config as HardenedConfig
+from requests_hardened import HTTPSession
+from requests_hardened.ip_filter import InvalidIPAddress
 
 from commitments import audit
 from commitments.choices import DeliveryState, NotificationChannel, NotificationKind, UpdateState
@@ -451,12 +454,28 @@ _local = threading.local()
 
 
 def _session() -> requests.Session:
-    session = getattr(_local, "session", None)
+    """One session per thread (connections are reused) and per WEBHOOK_ALLOW_PRIVATE_TARGETS.
+
+    check_target() resolves the host, then the connection would resolve it again: a DNS
+    server that answers a public address first and a private one next (DNS rebinding) would
+    get past the check. Unless private targets are allowed, requests-hardened resolves once
+    per connection, refuses a private, loopback or link-local answer, and connects to that
+    very address (Host header and TLS SNI keep the name)."""
+    allow_private = settings.WEBHOOK_ALLOW_PRIVATE_TARGETS
+    sessions = _local.__dict__.setdefault("sessions", {})
+    session = sessions.get(allow_private)
     if session is None:
-        session = requests.Session()
+        session = HTTPSession(
+            HardenedConfig(
+                ip_filter_enable=not allow_private,
+                ip_filter_allow_loopback_ips=False,
+                never_redirect=True,
+                default_timeout=None,  # each POST gives its own
+            )
+        )
         # Proxies from the environment could reach what check_target() refused.
         session.trust_env = False
-        _local.session = session
+        sessions[allow_private] = session
     return session
 
 
@@ -500,6 +519,9 @@ def _post(
             response.close()
     except requests.Timeout:
         outcome.error = _("No answer within %s s.") % timeout
+    except InvalidIPAddress as refused:
+        outcome.error = _("The host resolved to %s, a private or loopback address.") % refused
+        outcome.retryable = False
     except requests.RequestException as error:
         outcome.error = f"{type(error).__name__}: {error}"[:2000]
     else:

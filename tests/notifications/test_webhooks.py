@@ -343,3 +343,33 @@ def test_the_sweep_task_delivers_what_is_owed(receiver, settings):
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.DELIVERED
     assert WebhookDelivery.objects.filter(state=DeliveryState.PENDING).count() == 0
+
+
+def test_a_host_that_rebinds_to_loopback_after_its_check_is_not_reached(
+    receiver, settings, monkeypatch
+):
+    """DNS rebinding: the first answer (the check's) is public, the next ones (what the
+    connection would use) are the receiver on loopback."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    real = socket.getaddrinfo
+    asked = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.example":
+            return real(host, port, *args, **kwargs)
+        asked.append(host)
+        address = "93.184.216.34" if len(asked) == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    port = receiver.url.split(":")[2].split("/")[0]
+    delivery = delivery_to(receiver)
+    delivery.endpoint.url = f"http://rebind.example:{port}/hook"
+    delivery.endpoint.save(update_fields=["url"])
+
+    deliver(delivery)
+
+    assert receiver.received == []
+    assert len(asked) >= 2  # checked, then resolved again to connect
+    assert "127.0.0.1" in WebhookAttempt.objects.get(delivery=delivery).error
+    assert delivery.state == DeliveryState.FAILED
