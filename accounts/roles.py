@@ -1,5 +1,7 @@
 """Roles are groups with permissions; this module names them and answers who holds which."""
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db import models
 from django.db.models import Q
@@ -15,8 +17,8 @@ class Role(models.TextChoices):
     API_CLIENT = "api_client", _("API client")
 
 
-# The permissions each role's group holds ("app_label.codename"); the data migration and
-# role_groups() create the groups from this table.
+# The permissions each role's group holds at least ("app_label.codename"): every `migrate`
+# grants what is missing (grant_role_permissions), role_groups() creates missing groups.
 _READ = [
     "commitments.view_participant",
     "commitments.view_agreement",
@@ -46,8 +48,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.add_user",
         "accounts.change_user",
         "accounts.delete_user",
+        "accounts.view_apitoken",
+        "accounts.add_apitoken",
+        "accounts.change_apitoken",
         "auth.view_group",
         "auth.change_group",
+        *(
+            f"commitments.{verb}_{model}"
+            for model in ("webhookendpoint", "subscription")
+            for verb in ("view", "add", "change", "delete")
+        ),
+        "commitments.view_webhookdelivery",
+        "commitments.change_webhookdelivery",
+        "commitments.view_webhookattempt",
+        "commitments.view_notification",
     ],
     Role.API_CLIENT: list(_READ),
 }
@@ -85,3 +99,24 @@ def role_groups(roles: list[str]) -> list[Group]:
             group.permissions.set(Permission.objects.filter(query))
             groups[role] = group
     return [groups[role] for role in roles]
+
+
+def grant_role_permissions(apps: Any = None, using: str = "default", **kwargs: Any) -> None:
+    """After every `migrate` (a post_migrate receiver, accounts.apps): each role's group
+    exists and holds every permission ROLE_PERMISSIONS lists, models added since included.
+    Permissions an admin gave a group beyond the table are kept."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    apps = apps or global_apps
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using, apps=apps)
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        query = Q()
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            query |= Q(content_type__app_label=app_label, codename=codename)
+        group, _ = group_model.objects.using(using).get_or_create(name=role)
+        group.permissions.add(*permission_model.objects.using(using).filter(query))

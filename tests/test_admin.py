@@ -350,3 +350,29 @@ def test_adding_a_source_to_an_agreement_in_the_admin_is_audited(client, admin_u
     assert list(agreement.sources.all()) == [source]
     event = AuditEvent.objects.get(action=audit.REFERENCE_CHANGED)
     assert (event.before, event.after) == ({"sources": []}, {"sources": [source.pk]})
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_a_member_of_the_admin_role_opens_every_admin_list(db, client, model):
+    member = UserFactory(roles=[Role.ADMIN], is_staff=True)
+    client.force_login(member)
+
+    assert client.get(admin_url(model, "changelist")).status_code == 200
+
+
+def test_migrate_grants_each_role_its_permissions_and_keeps_what_an_admin_added(db):
+    from django.contrib.auth.models import Permission
+
+    from accounts.roles import ROLE_PERMISSIONS, grant_role_permissions
+
+    reviewer = Group.objects.get(name=Role.REVIEWER)
+    extra = Permission.objects.get(codename="view_notification")
+    reviewer.permissions.set([extra])  # an admin's addition; the table's own are gone
+
+    grant_role_permissions()
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=role)
+        held = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        assert set(perms) <= held, role
+    assert extra in reviewer.permissions.all()

@@ -20,8 +20,10 @@ def create_role_groups(apps, schema_editor):
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            # A model added by a later migration has no permission yet: after the migrations,
+            # accounts.roles.grant_role_permissions grants the rest.
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
         group.permissions.set(wanted)
 
