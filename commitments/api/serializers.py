@@ -274,6 +274,17 @@ class UpdateCreateSerializer(StrictInputSerializer):
     draft = serializers.BooleanField(default=False, help_text="true: saved, not submitted")
 
 
+class UpdateEditSerializer(StrictInputSerializer):
+    """PATCH of an own draft: the fields sent replace the draft's; the others stay."""
+
+    proposed_status = serializers.ChoiceField(choices=CommitmentStatus.choices, required=False)
+    effective_date = serializers.DateField(required=False)
+    summary = serializers.CharField(max_length=5000, required=False)
+    sources = SourceInputSerializer(many=True, allow_empty=False, max_length=20, required=False)
+    is_correction = serializers.BooleanField(required=False)
+    correction_reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
 class UpdateReviewSerializer(StrictInputSerializer):
     comment = serializers.CharField(
         max_length=5000,

@@ -52,6 +52,12 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="the commitment's ETag; 412 when it changed since",
 )
+IF_MATCH_UPDATE = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="the update's ETag (from its GET); 412 when it changed since",
+)
 
 
 class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
@@ -185,6 +191,28 @@ class StatusUpdateViewSet(
             commitment=data.pop("commitment"), author=request.user, **data
         )
         return self.respond(update, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.UpdateEditSerializer,
+        responses={200: s.StatusUpdateSerializer},
+        parameters=[IF_MATCH_UPDATE],
+    )
+    def partial_update(self, request, pk=None):
+        """Edit an own draft; it is rewritten against the commitment's current version."""
+        update = self.pending(pk)
+        payload = s.UpdateEditSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        check_if_match(request, s.StatusUpdateSerializer(update).data)
+        update = services.update_edit(update=update, author=request.user, **payload.validated_data)
+        return self.respond(update)
+
+    @extend_schema(request=None, responses={204: None}, parameters=[IF_MATCH_UPDATE])
+    def destroy(self, request, pk=None):
+        """Delete an own draft (a submitted update is withdrawn instead, and kept)."""
+        update = self.pending(pk)
+        check_if_match(request, s.StatusUpdateSerializer(update).data)
+        services.update_delete(update=update, author=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def commitment_shown(self, update: StatusUpdate) -> dict:
         """The update's commitment as GET /commitments/{id}/ shows it (for If-Match)."""

@@ -504,3 +504,76 @@ def test_a_browser_or_format_api_gets_the_browsable_api(admin_user, client, quer
 
 def test_an_empty_accept_header_is_406_as_drf_answers_it(as_reader):
     assert as_reader.get(URL, HTTP_ACCEPT="").status_code == 406
+
+
+def own_draft(client) -> dict:
+    body = new_update(CommitmentFactory(), draft=True)
+    return client.post("/api/v1/status-updates/", body, format="json").json()
+
+
+def test_an_analyst_edits_their_draft_and_only_the_fields_sent_change(as_analyst):
+    draft = own_draft(as_analyst)
+
+    response = as_analyst.patch(
+        f"/api/v1/status-updates/{draft['id']}/",
+        {"summary": "Tabled, second reading."},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    edited = response.json()
+    assert edited["summary"] == "Tabled, second reading."
+    assert (edited["proposed_status"], edited["sources"]) == (
+        draft["proposed_status"],
+        draft["sources"],
+    )
+    assert AuditEvent.objects.filter(action="update.edited", update_id=draft["id"]).exists()
+
+
+def test_editing_a_submitted_update_is_409_and_changes_nothing(as_analyst):
+    body = new_update(CommitmentFactory())
+    submitted = as_analyst.post("/api/v1/status-updates/", body, format="json").json()
+
+    response = as_analyst.patch(
+        f"/api/v1/status-updates/{submitted['id']}/", {"summary": "Changed."}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert StatusUpdate.objects.get(pk=submitted["id"]).summary == body["summary"]
+
+
+def test_a_patch_with_an_unknown_field_is_400_naming_it(as_analyst):
+    draft = own_draft(as_analyst)
+
+    response = as_analyst.patch(
+        f"/api/v1/status-updates/{draft['id']}/", {"state": "approved"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "state" in response.json()["fields"]
+
+
+def test_a_patch_with_a_stale_if_match_is_412_and_changes_nothing(as_analyst):
+    draft = own_draft(as_analyst)
+    etag = as_analyst.get(f"/api/v1/status-updates/{draft['id']}/").headers["ETag"]
+    as_analyst.patch(f"/api/v1/status-updates/{draft['id']}/", {"summary": "First."}, format="json")
+
+    response = as_analyst.patch(
+        f"/api/v1/status-updates/{draft['id']}/",
+        {"summary": "Second."},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+
+    assert response.status_code == 412
+    assert StatusUpdate.objects.get(pk=draft["id"]).summary == "First."
+
+
+def test_deleting_an_own_draft_is_204_and_it_is_gone(as_analyst):
+    draft = own_draft(as_analyst)
+
+    response = as_analyst.delete(f"/api/v1/status-updates/{draft['id']}/")
+
+    assert response.status_code == 204
+    assert not StatusUpdate.objects.filter(pk=draft["id"]).exists()
+    assert AuditEvent.objects.filter(action="update.deleted").count() == 1

@@ -119,6 +119,17 @@ MATRIX = {
         dict,
         {"anonymous": 401, "api_client": 403, "analyst": 404, "reviewer": 404, "admin": 404},
     ),
+    # Someone else's submitted update: visible, but only its author edits or deletes drafts.
+    ("patch", "/api/v1/status-updates/{id}/"): (
+        lambda: f"/api/v1/status-updates/{others_update().pk}/",
+        lambda: {"summary": "Rewritten."},
+        {"anonymous": 401, "api_client": 403, "analyst": 403, "reviewer": 403, "admin": 403},
+    ),
+    ("delete", "/api/v1/status-updates/{id}/"): (
+        lambda: f"/api/v1/status-updates/{others_update().pk}/",
+        None,
+        {"anonymous": 401, "api_client": 403, "analyst": 403, "reviewer": 403, "admin": 403},
+    ),
     ("post", "/api/v1/status-updates/{id}/withdraw/"): (
         lambda: f"/api/v1/status-updates/{others_update().pk}/withdraw/",
         dict,
@@ -169,8 +180,10 @@ MATRIX.update(WEBHOOKS)
 
 # The author's own steps, beyond the matrix of acting on others' updates.
 OWN = {
-    "submit": (UpdateState.DRAFT, 200),
-    "withdraw": (UpdateState.SUBMITTED, 200),
+    "submit": ("post", UpdateState.DRAFT, 200),
+    "withdraw": ("post", UpdateState.SUBMITTED, 200),
+    "edit": ("patch", UpdateState.DRAFT, 200),
+    "delete": ("delete", UpdateState.DRAFT, 204),
 }
 
 
@@ -218,7 +231,7 @@ def test_each_role_gets_the_expected_status(operation, role):
 @pytest.mark.django_db
 @pytest.mark.parametrize("step", OWN)
 def test_an_analyst_may_take_their_own_steps(step):
-    state, expected = OWN[step]
+    method, state, expected = OWN[step]
     api, analyst = client_for(Role.ANALYST)
     update = update_create(
         commitment=CommitmentFactory(),
@@ -230,6 +243,13 @@ def test_an_analyst_may_take_their_own_steps(step):
         draft=state == UpdateState.DRAFT,
     )
 
-    response = api.post(f"/api/v1/status-updates/{update.pk}/{step}/", {}, format="json")
+    if method == "post":
+        response = api.post(f"/api/v1/status-updates/{update.pk}/{step}/", {}, format="json")
+    elif method == "patch":
+        response = api.patch(
+            f"/api/v1/status-updates/{update.pk}/", {"summary": "Redone."}, format="json"
+        )
+    else:
+        response = api.delete(f"/api/v1/status-updates/{update.pk}/")
 
     assert response.status_code == expected
