@@ -87,14 +87,7 @@ def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> U
     others = user.groups.exclude(name__in=Role.values)
     user.groups.set([*others, *role_groups(roles)])
     user.__dict__.pop("_role_names", None)
-    _forget_tokens_of(user)
-    audit.record(
-        action=audit.USER_ROLES_CHANGED,
-        actor=actor,
-        obj=user,
-        before={"roles": before},
-        after={"roles": sorted(roles)},
-    )
+    user_roles_changed(user=user, before=before, after=sorted(roles), actor=actor)
     return user
 
 
@@ -102,8 +95,8 @@ def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> U
 def user_roles_changed(
     *, user: User, before: list[str], after: list[str], actor: User | None
 ) -> None:
-    """The admin's form has set the user's groups itself: audit the change of roles and let
-    it apply to the user's next API request."""
+    """The user's groups were set (by user_set_roles, or by the admin's form itself): audit
+    the change of roles and let it apply to the user's next API request."""
     _forget_tokens_of(user)
     audit.record(
         action=audit.USER_ROLES_CHANGED,
