@@ -85,6 +85,15 @@ def has_role(user: User | AnonymousUser, role: str) -> bool:
     return role in role_names(user)
 
 
+def role_permissions_filter(role: str) -> Q:
+    """Selects, among Permission rows, those ROLE_PERMISSIONS lists for `role`."""
+    query = Q()
+    for perm in ROLE_PERMISSIONS[role]:
+        app_label, codename = perm.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return query
+
+
 def role_groups(roles: list[str]) -> list[Group]:
     """The groups of these roles, created with their permissions if missing (a database that
     was flushed after the migrations ran, as transactional tests do, has none)."""
@@ -92,11 +101,7 @@ def role_groups(roles: list[str]) -> list[Group]:
     for role in roles:
         if role not in groups:
             group = Group.objects.create(name=role)
-            perms = [p.split(".") for p in ROLE_PERMISSIONS[role]]
-            query = Q()
-            for app_label, codename in perms:
-                query |= Q(content_type__app_label=app_label, codename=codename)
-            group.permissions.set(Permission.objects.filter(query))
+            group.permissions.set(Permission.objects.filter(role_permissions_filter(role)))
             groups[role] = group
     return [groups[role] for role in roles]
 
@@ -113,10 +118,7 @@ def grant_role_permissions(apps: Any = None, using: str = "default", **kwargs: A
         create_permissions(app_config, verbosity=0, using=using, apps=apps)
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    for role, perms in ROLE_PERMISSIONS.items():
-        query = Q()
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            query |= Q(content_type__app_label=app_label, codename=codename)
+    for role in ROLE_PERMISSIONS:
         group, _ = group_model.objects.using(using).get_or_create(name=role)
-        group.permissions.add(*permission_model.objects.using(using).filter(query))
+        wanted = permission_model.objects.using(using).filter(role_permissions_filter(role))
+        group.permissions.add(*wanted)

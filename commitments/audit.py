@@ -140,9 +140,9 @@ def head() -> str:
     if watched is not None:
         return watched
     with connection.cursor() as cursor:
-        cursor.execute("SELECT hash FROM commitments_auditevent ORDER BY sequence DESC LIMIT 1")
+        cursor.execute(headwatch.HEAD_SQL)
         row = cursor.fetchone()
-    return row[0] if row else ""
+    return row[1] if row else ""
 
 
 def record(

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 
@@ -84,10 +85,10 @@ class ConditionalMixin:
         return Response(data, headers={"ETag": etag})
 
 
-def check_if_match(request, shown) -> None:
-    """412 when the client sent If-Match and what its GET shows (`shown`, the serialized
-    object) changed since."""
-    if request.headers.get("If-Match") and not matches(request, body_etag(shown), "If-Match"):
+def check_if_match(request, shown: Callable[[], dict]) -> None:
+    """412 when the client sent If-Match and what its GET shows (`shown()`, the serialized
+    object, built only when the header is there) changed since."""
+    if request.headers.get("If-Match") and not matches(request, body_etag(shown()), "If-Match"):
         raise PreconditionFailed()
 
 

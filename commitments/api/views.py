@@ -202,7 +202,7 @@ class StatusUpdateViewSet(
         update = self.pending(pk)
         payload = s.UpdateEditSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        check_if_match(request, s.StatusUpdateSerializer(update).data)
+        check_if_match(request, lambda: s.StatusUpdateSerializer(update).data)
         update = services.update_edit(update=update, author=request.user, **payload.validated_data)
         return self.respond(update)
 
@@ -210,7 +210,7 @@ class StatusUpdateViewSet(
     def destroy(self, request, pk=None):
         """Delete an own draft (a submitted update is withdrawn instead, and kept)."""
         update = self.pending(pk)
-        check_if_match(request, s.StatusUpdateSerializer(update).data)
+        check_if_match(request, lambda: s.StatusUpdateSerializer(update).data)
         services.update_delete(update=update, author=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -222,12 +222,17 @@ class StatusUpdateViewSet(
     def pending(self, pk) -> StatusUpdate:
         return get_object_or_404(self.get_queryset(), pk=pk)
 
+    def authors_step(self, request, pk, service) -> Response:
+        """submit and withdraw: no input; the author moves their own update on."""
+        s.EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
+        return self.respond(service(update=self.pending(pk), author=request.user))
+
     def review_input(self, request, pk) -> tuple[StatusUpdate, dict]:
         """The update to decide and the reviewer's input, once If-Match has been checked."""
         update = self.pending(pk)
         payload = s.UpdateReviewSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        check_if_match(request, self.commitment_shown(update))
+        check_if_match(request, lambda: self.commitment_shown(update))
         return update, payload.validated_data
 
     @extend_schema(
@@ -238,9 +243,7 @@ class StatusUpdateViewSet(
     @action(detail=True, methods=["post"])
     @idempotent
     def submit(self, request, pk=None):
-        s.EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
-        update = services.update_submit(update=self.pending(pk), author=request.user)
-        return self.respond(update)
+        return self.authors_step(request, pk, services.update_submit)
 
     @extend_schema(
         request=s.EmptyInputSerializer,
@@ -250,9 +253,7 @@ class StatusUpdateViewSet(
     @action(detail=True, methods=["post"])
     @idempotent
     def withdraw(self, request, pk=None):
-        s.EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
-        update = services.update_withdraw(update=self.pending(pk), author=request.user)
-        return self.respond(update)
+        return self.authors_step(request, pk, services.update_withdraw)
 
     @extend_schema(
         request=s.UpdateReviewSerializer,
