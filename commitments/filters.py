@@ -10,6 +10,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 
 from commitments.choices import CommitmentStatus, GuaranteeDomain, UpdateState
 from commitments.models import AuditEvent, Commitment, Guarantee, Participant, StatusUpdate
+from tracker import formats
 
 
 class IdFilter(filters.NumberFilter):
@@ -24,10 +25,12 @@ class IdFilter(filters.NumberFilter):
 
 
 class UtcDateTimeField(IsoDateTimeField):
-    """An ISO 8601 date-time, turned to UTC: any offset Python reads (even -20:37, which
+    """An RFC 3339 date-time (tracker.formats), turned to UTC: any offset (even -20:37, which
     PostgreSQL refuses) becomes one the database takes; out of range is a 400."""
 
     def to_python(self, value):
+        if value not in self.empty_values and not formats.is_date_time(value):
+            raise forms.ValidationError(formats.DATE_TIME_MESSAGE, code="invalid")
         value = super().to_python(value)
         if value is None:
             return None

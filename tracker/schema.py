@@ -1,7 +1,15 @@
-"""OpenAPI schema generation: every operation documents the errors it may answer."""
+"""OpenAPI schema generation: the schema says exactly what the API sends, and every operation
+documents the errors it may answer."""
 
+from django.core.exceptions import FieldDoesNotExist, FieldError
 from drf_spectacular import openapi
+from drf_spectacular.plumbing import follow_model_field_lookup, force_instance, get_view_model
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+from rest_framework.schemas.utils import get_pk_description
+
+# A path variable matched by this pattern is a whole number: the schema says integer.
+DIGITS = "^[0-9]+$"
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -12,15 +20,89 @@ class ErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(child=serializers.JSONField(), required=False)
 
 
+def _nullable_source(model, field: serializers.Field) -> bool:
+    """Whether a field's dotted source passes through a nullable model field (DRF then shows
+    null); False when the path leaves the model's fields (a property, an annotation)."""
+    for name in field.source_attrs:
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if getattr(model_field, "null", False):
+            return True
+        model = model_field.related_model
+        if model is None:
+            return False
+    return False
+
+
 class AutoSchema(openapi.AutoSchema):
-    """Documents the error responses every operation may give, beside its own."""
+    """Documents the error responses every operation may give, beside its own, and says
+    exactly what a response holds: which fields are always there and which may be null."""
 
     READ_ERRORS = ("400", "401", "403", "404", "406", "429")
     WRITE_ERRORS = (*READ_ERRORS, "405", "409", "412", "413", "415", "422")
 
+    def _map_basic_serializer(self, serializer, direction):
+        """A model serializer's output holds every one of its fields (DRF writes each, null
+        included): in a response, all are required, and a field whose source crosses a
+        nullable model field (`reviewed_by`) is nullable."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        serializer = force_instance(serializer)
+        if direction != "response" or not isinstance(serializer, serializers.ModelSerializer):
+            return schema
+        model = serializer.Meta.model
+        properties = schema["properties"]
+        for name, field in serializer.fields.items():
+            if name not in properties or isinstance(field, serializers.ManyRelatedField):
+                continue
+            if _nullable_source(model, field) and "$ref" not in properties[name]:
+                properties[name]["nullable"] = True
+        schema["required"] = list(properties)
+        return schema
+
+    def _resolve_path_parameters(self, variables):
+        """Path ids matched by DIGITS are integers: typed from the model field they look up,
+        described (the pk's stock text, or what a lookup other than the pk is), or a plain
+        integer when the view's model is out of reach."""
+        parameters = super()._resolve_path_parameters(variables)
+        model = get_view_model(self.view, emit_warnings=False)
+        for parameter in parameters:
+            if parameter["schema"].get("pattern") != DIGITS:
+                continue
+            parameter["schema"] = {"type": "integer", "minimum": 0}
+            if model is None:
+                continue
+            try:
+                field = follow_model_field_lookup(model, getattr(self.view, "lookup_field", "pk"))
+            except FieldError:
+                continue
+            schema = self._map_model_field(field, direction=None)
+            schema.pop("readOnly", None)
+            # DIGITS: never negative (such a path is a 404 like any unknown one).
+            schema["minimum"] = max(schema.get("minimum", 0), 0)
+            parameter["schema"] = schema
+            if field.primary_key:
+                parameter.setdefault("description", get_pk_description(model, field))
+            else:
+                parameter.setdefault(
+                    "description",
+                    f"The {field.verbose_name} of the {model._meta.verbose_name}.",
+                )
+        return parameters
+
+    def _sends_not_modified(self) -> bool:
+        """A GET answers 304 where it takes If-None-Match: the views that declare the header
+        are the ones that send an ETag."""
+        return self.method == "GET" and any(
+            getattr(parameter, "name", None) == "If-None-Match"
+            and parameter.location == OpenApiParameter.HEADER
+            for parameter in self.get_override_parameters()
+        )
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        if self.method == "GET":
+        if self._sends_not_modified():
             responses.setdefault("304", {"description": "Not modified (If-None-Match)"})
         codes = self.READ_ERRORS if self.method == "GET" else self.WRITE_ERRORS
         for code in codes:

@@ -40,6 +40,11 @@ def matches(request, etag: str, header: str = "If-None-Match") -> bool:
     return "*" in tags or etag in tags
 
 
+def list_etag(request) -> str:
+    """The ETag of a list (or a feed page) as this user sees it: see ConditionalMixin."""
+    return _tag(request.get_full_path(), request.user.pk, audit.head())
+
+
 def not_modified(etag: str) -> Response:
     return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
 
@@ -58,7 +63,7 @@ class ConditionalMixin:
     """
 
     def list(self, request, *args, **kwargs):
-        etag = _tag(request.get_full_path(), request.user.pk, audit.head())
+        etag = list_etag(request)
         if matches(request, etag):
             return not_modified(etag)
         seconds = settings.API_PAGE_CACHE_SECONDS

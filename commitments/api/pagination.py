@@ -12,3 +12,9 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
     def get_offset(self, request):
         return min(super().get_offset(request), MAX_OFFSET)
+
+    def get_paginated_response_schema(self, schema):
+        """Every page holds all four keys; `next` and `previous` are null at either end."""
+        response_schema = super().get_paginated_response_schema(schema)
+        response_schema["required"] = list(response_schema["properties"])
+        return response_schema

@@ -17,7 +17,14 @@ from rest_framework.views import APIView
 from accounts.roles import Role, has_role
 from commitments import audit, selectors, services
 from commitments.api import serializers as s
-from commitments.api.http import ConditionalMixin, check_if_match, idempotent
+from commitments.api.http import (
+    ConditionalMixin,
+    check_if_match,
+    idempotent,
+    list_etag,
+    matches,
+    not_modified,
+)
 from commitments.choices import UpdateState
 from commitments.filters import (
     AuditEventFilter,
@@ -34,6 +41,7 @@ from commitments.models import (
     StatusUpdate,
     WebhookEndpoint,
 )
+from tracker import formats
 
 ETAG_HEADERS = [
     OpenApiParameter(
@@ -108,6 +116,8 @@ class CommitmentViewSet(ReadOnlyViewSet):
             return None
         field = serializers.DateField()
         try:
+            if message := formats.refusal(field, value):
+                raise serializers.ValidationError([message])
             return field.to_internal_value(value)
         except serializers.ValidationError as error:
             raise serializers.ValidationError({"as_of": error.detail}) from error
@@ -140,8 +150,11 @@ class CommitmentViewSet(ReadOnlyViewSet):
     def history(self, request, pk=None):
         """The commitment's timeline, oldest first."""
         commitment = self.get_object()
+        etag = list_etag(request)
+        if matches(request, etag):
+            return not_modified(etag)
         events = selectors.commitment_history(commitment=commitment, viewer=request.user)
-        return Response(s.AuditEventSerializer(events, many=True).data)
+        return Response(s.AuditEventSerializer(events, many=True).data, headers={"ETag": etag})
 
 
 class StatusUpdateViewSet(
@@ -391,12 +404,16 @@ class ChangesView(APIView):
     """
 
     @extend_schema(
-        parameters=[ChangesQuerySerializer],
+        parameters=[ChangesQuerySerializer, *ETAG_HEADERS],
         responses={200: s.ChangesPageSerializer},
     )
     def get(self, request):
         query = ChangesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        # Read before the events, as a list's (ConditionalMixin): never a wrong 304.
+        etag = list_etag(request)
+        if matches(request, etag):
+            return not_modified(etag)
         after = query.validated_data.get("after")
         limit = query.validated_data["limit"]
         start = sequence_of(after) if after else 0
@@ -422,7 +439,10 @@ class ChangesView(APIView):
             for seq, action_, occurred_at, object_type, object_id, after_, before_ in events
         ]
         next_cursor = results[-1]["cursor"] if results else (after or cursor_for(0))
-        return Response({"results": results, "next_cursor": next_cursor, "has_more": has_more})
+        return Response(
+            {"results": results, "next_cursor": next_cursor, "has_more": has_more},
+            headers={"ETag": etag},
+        )
 
 
 @csrf_exempt
