@@ -150,13 +150,15 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
 class UserNameField(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
+        # Not the username's own help text ("Required. 150 characters..."): that is the form's.
+        kwargs.setdefault("help_text", "a username")
         super().__init__(slug_field="username", read_only=True, **kwargs)
 
 
 class StatusUpdateSerializer(serializers.ModelSerializer):
     sources = SourceSerializer(many=True, read_only=True)
     proposed_by = UserNameField()
-    reviewed_by = UserNameField()
+    reviewed_by = UserNameField(help_text="the reviewer's username; null until decided")
 
     class Meta:
         model = StatusUpdate
