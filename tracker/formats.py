@@ -20,7 +20,7 @@ ID = re.compile(r"[0-9]+\Z")
 
 DATE_MESSAGE = _("Enter a date as YYYY-MM-DD.")
 DATE_TIME_MESSAGE = _("Enter a date-time as RFC 3339, e.g. 2024-03-15T09:30:00Z.")
-ID_MESSAGE = _("Enter a whole number id.")
+ID_MESSAGE = _("Enter an id: a whole number.")
 
 
 def is_date(value: object) -> bool:
@@ -32,9 +32,12 @@ def is_date_time(value: object) -> bool:
 
 
 def is_id(value: object) -> bool:
-    """An integer (not a boolean, not 1.5), or a string of digits."""
+    """An integer as JSON Schema reads one (2 or 2.0; not 1.5, not true), or a string of
+    digits."""
     if isinstance(value, bool):
         return False
+    if isinstance(value, float):
+        return value.is_integer()
     return isinstance(value, int) or (isinstance(value, str) and ID.match(value) is not None)
 
 
