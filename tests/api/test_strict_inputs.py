@@ -90,12 +90,3 @@ def test_updated_since_not_written_as_an_rfc_3339_date_time_is_refused(as_reader
 
     assert response.status_code == 400
     assert "updated_since" in response.json()["fields"]
-
-
-@pytest.mark.parametrize("value", ["2024-01-01T00:00:00Z", "2024-01-01t00:00:00.5+02:00"])
-def test_updated_since_takes_an_rfc_3339_date_time(as_reader, value):
-    CommitmentFactory()
-
-    response = as_reader.get(COMMITMENTS, {"updated_since": value})
-
-    assert response.status_code == 200
