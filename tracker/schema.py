@@ -1,6 +1,8 @@
 """OpenAPI schema generation: the schema says exactly what the API sends, and every operation
 documents the errors it may answer."""
 
+import inspect
+
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import follow_model_field_lookup, force_instance, get_view_model
@@ -42,6 +44,19 @@ class AutoSchema(openapi.AutoSchema):
 
     READ_ERRORS = ("400", "401", "403", "404", "406", "429")
     WRITE_ERRORS = (*READ_ERRORS, "405", "409", "412", "413", "415", "422")
+
+    def get_description(self) -> str:
+        """The operation's docstring, else its view class's own: never one inherited from the
+        shared machinery (ConditionalMixin's would describe every list to clients)."""
+        view_class = type(self.view)
+        own = vars(view_class).get("__doc__") or ""
+        return super().get_description() if own else self._action_description()
+
+    def _action_description(self) -> str:
+        name = getattr(self.view, "action", None) or self.method.lower()
+        method = vars(type(self.view)).get(name)
+        doc = getattr(method, "__doc__", None) or ""
+        return inspect.cleandoc(doc)
 
     def _map_basic_serializer(self, serializer, direction):
         """A model serializer's output holds every one of its fields (DRF writes each, null

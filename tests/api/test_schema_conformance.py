@@ -15,6 +15,7 @@ from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
 from rest_framework.test import APIClient
 
 from accounts.models import TokenScope
+from commitments.api.http import ConditionalMixin
 from commitments.choices import CommitmentStatus
 from commitments.models import StatusUpdate
 from commitments.services import (
@@ -275,3 +276,17 @@ def test_a_status_update_declares_reviewed_by_required_and_nullable():
 
     assert "reviewed_by" in update["required"]
     assert update["properties"]["reviewed_by"].get("nullable") is True
+
+
+@pytest.mark.django_db
+def test_no_operation_is_described_by_the_docstring_of_the_machinery_its_view_inherits():
+    machinery = ConditionalMixin.__doc__.split("\n")[0]
+
+    described = [
+        f"{method} {path}"
+        for path, item in served_schema()["paths"].items()
+        for method, operation in item.items()
+        if machinery in operation.get("description", "")
+    ]
+
+    assert described == []
