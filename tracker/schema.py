@@ -73,7 +73,8 @@ class AutoSchema(openapi.AutoSchema):
                 continue
             if _nullable_source(model, field) and "$ref" not in properties[name]:
                 properties[name]["nullable"] = True
-        schema["required"] = list(properties)
+        if properties:  # OpenAPI 3.0: `required` lists at least one name, or is left out
+            schema["required"] = list(properties)
         return schema
 
     def _resolve_path_parameters(self, variables):
