@@ -240,7 +240,7 @@ REST_FRAMEWORK = {
         "tracker.renderers.OrjsonRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tracker.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.negotiation.ContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["commitments.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "commitments.api.pagination.LimitOffsetPagination",
