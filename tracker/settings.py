@@ -175,9 +175,20 @@ WEBHOOK_THREADS = env.int("WEBHOOK_THREADS", default=8)
 WEBHOOK_SECRET_GRACE_HOURS = env.float("WEBHOOK_SECRET_GRACE_HOURS", default=24.0)
 
 # CACHE and E-MAIL: Redis cache when available; e-mail printed to the console by default
+# Redis failing is a cache miss (tracker.cache): the API answers from the database, slower,
+# and the outage is logged once a minute. A short timeout keeps a Redis that does not answer
+# from adding seconds to requests.
+REDIS_CACHE_TIMEOUT_SECONDS = env.float("REDIS_CACHE_TIMEOUT_SECONDS", default=0.5)
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "tracker.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_CACHE_TIMEOUT_SECONDS,
+            },
+        }
     }
 CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
 SMTP_EMAIL = "django.core.mail.backends.smtp.EmailBackend"
