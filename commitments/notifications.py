@@ -350,18 +350,21 @@ def retry_delay(attempt: int, *, base: float, retry_after: float | None = None) 
 
 
 def _retry_after(value: str | None, now: datetime) -> float | None:
+    """A receiver's Retry-After in seconds from `now`: delta-seconds (ASCII digits only:
+    str.isdigit() also takes "²") or an HTTP date. None, the default backoff, for
+    anything else: a malformed header never fails the attempt that carries it."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return float(value)  # float(), not int(): no digit-count limit; huge is just inf
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        if moment.tzinfo is None:
+            return None
+        return max((moment - now).total_seconds(), 0.0)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return None
-    return max((moment - now).total_seconds(), 0.0)
 
 
 def _owed(queryset: QuerySet, *, now: datetime, limit: int) -> list[int]:
@@ -556,7 +559,13 @@ def _run_all(jobs: list[Callable[[], Outcome]], *, threads: int, deadline: float
             except queue.Empty:
                 return
             started[index] = True
-            results[index] = jobs[index]()
+            try:
+                results[index] = jobs[index]()
+            except Exception as error:  # a bug must not end this thread's share of the batch
+                logger.exception("Webhook job %d failed", index)
+                results[index] = Outcome(
+                    started_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:2000]
+                )
 
     workers = [
         threading.Thread(target=work, daemon=True, name="webhook")
