@@ -37,7 +37,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from requests_hardened import Config as HardenedConfig
@@ -818,12 +819,19 @@ def render_email(notification: Notification) -> mail.EmailMultiAlternatives:
     )
 
 
+def _render_text(name: str, context: dict) -> str:
+    """A plain-text template, rendered with autoescape off: a subject or a text body is not
+    HTML, so "Côte d'Ivoire" must not come out as "Côte d&#x27;Ivoire"."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def _render(template: str, context: dict, *, to: str) -> mail.EmailMultiAlternatives:
+    """Subject and text body unescaped (the subject on one line), the HTML body escaped."""
     prefix = f"commitments/email/{template}"
-    subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
+    subject = " ".join(_render_text(f"{prefix}_subject.txt", context).split())
     message = mail.EmailMultiAlternatives(
         subject=subject[:250],
-        body=render_to_string(f"{prefix}.txt", context),
+        body=_render_text(f"{prefix}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
     )
