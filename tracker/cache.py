@@ -2,9 +2,12 @@
 
 Everything the project caches (API tokens, throttle counters, API list pages) can be read
 again from PostgreSQL, so a Redis that is down, restarting or timing out only makes requests
-slower. An error leaves that Redis alone for OUTAGE_PAUSE_SECONDS, so an outage costs one
-connect timeout per process every few seconds, not one per cache call; it is logged at most
-once every LOG_EVERY_SECONDS per process.
+slower. An error leaves that Redis alone for OUTAGE_PAUSE_SECONDS (deletes excepted), so an
+outage costs one timeout per process every few seconds, not one per cache call; it is logged
+at most once every LOG_EVERY_SECONDS per process.
+
+A delete that fails (a token revoked while Redis cannot be reached) leaves the entry to
+expire by itself: the token cache keeps entries 30 seconds (accounts.authentication).
 """
 
 import logging
@@ -46,9 +49,12 @@ class ResilientRedisCache(RedisCache):
         with _lock:
             self._outage = _outages.setdefault(location, _Outage())
 
-    def _try(self, call, fallback):
+    def _try(self, call, fallback, *, always: bool = False):
+        """call(), or fallback() when Redis fails, or without asking while it is paused
+        after a failure; `always` asks anyway (deletes: an entry a paused delete left
+        behind would outlive the outage)."""
         outage = self._outage
-        if time.monotonic() < outage.until:
+        if not always and time.monotonic() < outage.until:
             return fallback()
         try:
             return call()
@@ -75,7 +81,7 @@ class ResilientRedisCache(RedisCache):
         return self._try(partial(super().touch, key, timeout, version), lambda: False)
 
     def delete(self, key, version=None):
-        return self._try(partial(super().delete, key, version), lambda: False)
+        return self._try(partial(super().delete, key, version), lambda: False, always=True)
 
     def get_many(self, keys, version=None):
         return self._try(partial(super().get_many, keys, version), dict)
@@ -93,7 +99,7 @@ class ResilientRedisCache(RedisCache):
         return self._try(partial(super().set_many, data, timeout, version), lambda: list(data))
 
     def delete_many(self, keys, version=None):
-        return self._try(partial(super().delete_many, keys, version), lambda: None)
+        return self._try(partial(super().delete_many, keys, version), lambda: None, always=True)
 
     def clear(self):
-        return self._try(super().clear, lambda: False)
+        return self._try(super().clear, lambda: False, always=True)
