@@ -192,7 +192,7 @@ def public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bo
 
 def check_target(url: str) -> None:
     """Refuse a URL that is not http(s), too long, unresolvable, or (unless
-    WEBHOOK_ALLOW_PRIVATE_TARGETS) resolving to a private, loopback or link-local address."""
+    WEBHOOK_ALLOW_PRIVATE_TARGETS) resolving to any address public_address() refuses."""
     if len(url) > MAX_URL_LENGTH:
         raise UnsafeTarget(_("The URL is longer than %d characters.") % MAX_URL_LENGTH)
     try:
