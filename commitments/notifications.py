@@ -37,12 +37,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from requests_hardened import Config as HardenedConfig
 from requests_hardened import HTTPSession
 from requests_hardened.ip_filter import InvalidIPAddress
+from requests_hardened.ip_filter_adapter import IPFilterAdapter
 
 from commitments import audit
 from commitments.choices import DeliveryState, NotificationChannel, NotificationKind, UpdateState
@@ -131,15 +133,66 @@ class UnsafeTarget(Exception):
         self.retryable = retryable
 
 
-def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+def _networks(*cidrs: str) -> tuple:
+    return tuple(ipaddress.ip_network(cidr) for cidr in cidrs)
+
+
+# Every entry of IANA's IPv4 and IPv6 Special-Purpose Address Registries (2025), the globally
+# reachable anycast ones (AS112, AMT, PCP/TURN) included, since no webhook receiver lives
+# there; multicast; and for IPv6 what lies outside global unicast (::/8 holds the deprecated
+# IPv4-compatible ::/96 and SIIT's ::ffff:0:0:0/96; fec0::/10 is deprecated site-local).
+# Listed rather than left to ipaddress's is_global, whose lists change between Python
+# releases (3.12.1 calls 192.0.0.8, 192.88.99.1, 3fff::1 and 64:ff9b::7f00:1 global).
+SPECIAL_IPV4 = _networks(
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+    "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.31.196.0/24", "192.52.193.0/24",
+    "192.88.99.0/24", "192.168.0.0/16", "192.175.48.0/24", "198.18.0.0/15", "198.51.100.0/24",
+    "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4", "255.255.255.255/32",
+)  # fmt: skip
+SPECIAL_IPV6 = _networks(
+    "::/8", "::1/128", "::/128", "::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48",
+    "100::/64", "100:0:0:1::/64", "2001::/23", "2001:db8::/32", "2002::/16",
+    "2620:4f:8000::/48", "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10",
+    "ff00::/8",
+)  # fmt: skip
+_EMBEDS_IPV4_AT_THE_END = _networks("::/96", "64:ff9b::/96")  # IPv4-compatible, NAT64
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: IPv4-compatible, NAT64 (64:ff9b::/96),
+    6to4 (2002::/16) and Teredo (server and client)."""
+    found = []
+    if any(address in net for net in _EMBEDS_IPV4_AT_THE_END):
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found.extend(address.teredo)
+    return found
+
+
+def public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True only for an address a webhook may reach: globally routable unicast, outside
+    every special-purpose range, and so is every IPv4 address it embeds. An IPv4-mapped
+    address (::ffff:a.b.c.d) is the IPv4 address it maps; NAT64 and 6to4 prefixes are refused
+    whole, as requests-hardened refuses them when connecting. Checked when an endpoint is
+    saved, before each delivery, and on the very address each connection uses (_session)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return public_address(address.ipv4_mapped)
+        address = ipaddress.IPv6Address(int(address))  # without a %scope
+        if any(address in net for net in SPECIAL_IPV6):
+            return False
+        if not all(public_address(v4) for v4 in _embedded_ipv4(address)):
+            return False
+    elif any(address in net for net in SPECIAL_IPV4):
+        return False
     return address.is_global and not address.is_multicast
 
 
 def check_target(url: str) -> None:
     """Refuse a URL that is not http(s), too long, unresolvable, or (unless
-    WEBHOOK_ALLOW_PRIVATE_TARGETS) resolving to a private, loopback or link-local address."""
+    WEBHOOK_ALLOW_PRIVATE_TARGETS) resolving to any address public_address() refuses."""
     if len(url) > MAX_URL_LENGTH:
         raise UnsafeTarget(_("The URL is longer than %d characters.") % MAX_URL_LENGTH)
     try:
@@ -162,7 +215,7 @@ def check_target(url: str) -> None:
         return
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not _public(address):
+        if not public_address(address):
             raise UnsafeTarget(
                 _("%(host)s resolves to %(address)s, a private or loopback address.")
                 % {"host": host, "address": address}
@@ -350,18 +403,21 @@ def retry_delay(attempt: int, *, base: float, retry_after: float | None = None) 
 
 
 def _retry_after(value: str | None, now: datetime) -> float | None:
+    """A receiver's Retry-After in seconds from `now`: delta-seconds (ASCII digits only:
+    str.isdigit() also takes "²") or an HTTP date. None, the default backoff, for
+    anything else: a malformed header never fails the attempt that carries it."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return float(value)  # float(), not int(): no digit-count limit; huge is just inf
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        if moment.tzinfo is None:
+            return None
+        return max((moment - now).total_seconds(), 0.0)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return None
-    return max((moment - now).total_seconds(), 0.0)
 
 
 def _owed(queryset: QuerySet, *, now: datetime, limit: int) -> list[int]:
@@ -453,14 +509,28 @@ class DeliveryReport:
 _local = threading.local()
 
 
+class _PublicOnlyAdapter(IPFilterAdapter):
+    """requests-hardened's adapter (resolve once, refuse a private answer, connect to that
+    very address), also refusing whatever public_address() refuses."""
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        address = ipaddress.ip_address(host_params["host"].strip("[]"))
+        if not public_address(address):
+            raise InvalidIPAddress(address)
+        return host_params, pool_kwargs
+
+
 def _session() -> requests.Session:
     """One session per thread (connections are reused) and per WEBHOOK_ALLOW_PRIVATE_TARGETS.
 
     check_target() resolves the host, then the connection would resolve it again: a DNS
     server that answers a public address first and a private one next (DNS rebinding) would
     get past the check. Unless private targets are allowed, requests-hardened resolves once
-    per connection, refuses a private, loopback or link-local answer, and connects to that
-    very address (Host header and TLS SNI keep the name)."""
+    per connection, refuses an answer that is private or that public_address() refuses, and
+    connects to that very address (Host header and TLS SNI keep the name)."""
     allow_private = settings.WEBHOOK_ALLOW_PRIVATE_TARGETS
     sessions = _local.__dict__.setdefault("sessions", {})
     session = sessions.get(allow_private)
@@ -473,6 +543,9 @@ def _session() -> requests.Session:
                 default_timeout=None,  # each POST gives its own
             )
         )
+        if not allow_private:
+            session.mount("http://", _PublicOnlyAdapter(is_https_proto=False))
+            session.mount("https://", _PublicOnlyAdapter(is_https_proto=True))
         # Proxies from the environment could reach what check_target() refused.
         session.trust_env = False
         sessions[allow_private] = session
@@ -556,7 +629,13 @@ def _run_all(jobs: list[Callable[[], Outcome]], *, threads: int, deadline: float
             except queue.Empty:
                 return
             started[index] = True
-            results[index] = jobs[index]()
+            try:
+                results[index] = jobs[index]()
+            except Exception as error:  # a bug must not end this thread's share of the batch
+                logger.exception("Webhook job %d failed", index)
+                results[index] = Outcome(
+                    started_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:2000]
+                )
 
     workers = [
         threading.Thread(target=work, daemon=True, name="webhook")
@@ -740,12 +819,19 @@ def render_email(notification: Notification) -> mail.EmailMultiAlternatives:
     )
 
 
+def _render_text(name: str, context: dict) -> str:
+    """A plain-text template, rendered with autoescape off: a subject or a text body is not
+    HTML, so "Côte d'Ivoire" must not come out as "Côte d&#x27;Ivoire"."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def _render(template: str, context: dict, *, to: str) -> mail.EmailMultiAlternatives:
+    """Subject and text body unescaped (the subject on one line), the HTML body escaped."""
     prefix = f"commitments/email/{template}"
-    subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
+    subject = " ".join(_render_text(f"{prefix}_subject.txt", context).split())
     message = mail.EmailMultiAlternatives(
         subject=subject[:250],
-        body=render_to_string(f"{prefix}.txt", context),
+        body=_render_text(f"{prefix}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
     )

@@ -71,6 +71,9 @@ TEMPLATES = [
 # DATABASE: SQLite unless DATABASE_URL is set (postgres://...)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+# A kept connection the server dropped meanwhile (a restart, a failover, an idle timeout) is
+# replaced before a request uses it, instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -175,9 +178,20 @@ WEBHOOK_THREADS = env.int("WEBHOOK_THREADS", default=8)
 WEBHOOK_SECRET_GRACE_HOURS = env.float("WEBHOOK_SECRET_GRACE_HOURS", default=24.0)
 
 # CACHE and E-MAIL: Redis cache when available; e-mail printed to the console by default
+# Redis failing is a cache miss (tracker.cache): the API answers from the database, slower,
+# and the outage is logged once a minute. A short timeout keeps a Redis that does not answer
+# from adding seconds to requests.
+REDIS_CACHE_TIMEOUT_SECONDS = env.float("REDIS_CACHE_TIMEOUT_SECONDS", default=0.5)
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "tracker.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_CACHE_TIMEOUT_SECONDS,
+            },
+        }
     }
 CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
 SMTP_EMAIL = "django.core.mail.backends.smtp.EmailBackend"
@@ -240,7 +254,7 @@ REST_FRAMEWORK = {
         "tracker.renderers.OrjsonRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tracker.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.negotiation.ContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["commitments.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "commitments.api.pagination.LimitOffsetPagination",

@@ -12,3 +12,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("commitments.urls")),
 ]
+
+handler500 = "tracker.errors.server_error"

@@ -1,0 +1,93 @@
+"""With Redis down, the API answers from the database: a cache error is a miss."""
+
+import logging
+import os
+import runpy
+from unittest import mock
+
+import pytest
+
+from accounts.services import api_token_revoke
+from commitments.models import StatusUpdate
+from tests.api.conftest import bearer
+from tests.factories import CommitmentFactory
+from tracker import settings as settings_module
+
+pytestmark = pytest.mark.django_db
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+def configured_cache(redis_url: str) -> dict:
+    """The default cache tracker/settings.py configures for this REDIS_URL."""
+    with mock.patch.dict(os.environ, {"REDIS_URL": redis_url}):
+        return runpy.run_path(settings_module.__file__)["CACHES"]["default"]
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch):
+    """The configured cache, pointed at a Redis that refuses every connection; the
+    throttle and the API page cache on, as in production."""
+    monkeypatch.setattr("tracker.cache._outages", {})
+    settings.CACHES = {"default": configured_cache(DEAD_REDIS)}
+    settings.API_THROTTLE_RATE = "600/min"
+    settings.API_PAGE_CACHE_SECONDS = 60
+    return settings
+
+
+def test_with_redis_down_a_token_authenticated_list_is_answered_from_the_database(
+    redis_down, analyst
+):
+    commitment = CommitmentFactory()
+    api = bearer(analyst)
+
+    response = api.get("/api/v1/commitments/")
+
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["results"]] == [commitment.pk]
+
+
+def test_with_redis_down_a_write_is_created(redis_down, analyst):
+    commitment = CommitmentFactory()
+    api = bearer(analyst)
+    payload = {
+        "commitment": commitment.pk,
+        "proposed_status": "in_parliament",
+        "effective_date": "2024-05-02",
+        "summary": "The bill was tabled.",
+        "sources": [{"url": "https://news.example.org/bill", "title": "Bill tabled"}],
+    }
+
+    response = api.post("/api/v1/status-updates/", payload, format="json")
+
+    assert response.status_code == 201
+    assert StatusUpdate.objects.count() == 1
+
+
+def test_with_redis_down_a_revoked_token_is_refused_at_once(redis_down, analyst):
+    api = bearer(analyst)
+    api.get("/api/v1/commitments/")
+
+    api_token_revoke(token=analyst.api_tokens.get(), actor=None)
+    response = api.get("/api/v1/commitments/")
+
+    assert response.status_code == 401
+
+
+def test_a_redis_outage_is_logged_once_per_minute_not_per_request(redis_down, analyst, caplog):
+    api = bearer(analyst)
+
+    with caplog.at_level(logging.WARNING, logger="tracker.cache"):
+        for _ in range(3):
+            assert api.get("/api/v1/commitments/").status_code == 200
+
+    messages = [r.getMessage() for r in caplog.records if r.name == "tracker.cache"]
+    assert len(messages) == 1
+    assert messages[0].startswith("cache unavailable, serving without it")
+
+
+def test_the_redis_cache_waits_at_most_half_a_second_for_an_answer():
+    options = configured_cache("redis://127.0.0.1:6379/0").get("OPTIONS", {})
+
+    assert options.get("socket_connect_timeout") == 0.5
+    assert options.get("socket_timeout") == 0.5
