@@ -107,13 +107,3 @@ def test_an_update_written_before_the_bound_existed_is_refused_at_approval(analy
     )
     update.refresh_from_db()
     assert update.state == UpdateState.SUBMITTED
-
-
-def test_an_update_on_the_day_of_the_current_status_is_accepted(analyst, reviewer):
-    commitment, _ = apply(pledge(), S.SIGNED, D(2024, 5, 1), author=analyst, reviewer=reviewer)
-
-    commitment, _ = apply(
-        commitment, S.IN_PARLIAMENT, D(2024, 5, 1), author=analyst, reviewer=reviewer
-    )
-
-    assert (commitment.status, commitment.status_date) == (S.IN_PARLIAMENT, D(2024, 5, 1))
