@@ -161,7 +161,7 @@ def _basis(
 ) -> _Basis:
     # The pledge (or, where none is recorded, its agreement's date) bounds every date.
     pledged = commitment.pledged_on or commitment.guarantee.agreement.signed_on
-    if status_date is None or status_date <= pledged or status == CommitmentStatus.PLEDGED:
+    if status_date is None or status_date <= pledged:
         return _Basis(status, stage_dates, max(pledged, status_date or pledged), True)
     return _Basis(status, stage_dates, status_date, False)
 

@@ -57,13 +57,17 @@ def corrected_stage_dates(
 ) -> dict[str, date | None]:
     """The stage dates (by field name) a correction to `status` on `day` leaves, from the
     stage dates it starts from: `status`'s is `day`; a stage that cannot come before
-    `status` on the ladder is cleared; every other keeps its date."""
-    return {
+    `status` on the ladder is cleared; every other keeps its date. The pledge's date is where
+    the record starts, and no correction moves it (one back to pledged included)."""
+    dates = {
         field: day
         if stage == status
         else (stage_dates.get(field) if stage in PRECEDING[status] else None)
         for stage, field in STAGE_DATE_FIELDS.items()
     }
+    pledged = STAGE_DATE_FIELDS[S.PLEDGED]
+    dates[pledged] = stage_dates.get(pledged)
+    return dates
 
 
 def allowed_next(old: str, *, needs_parliament: bool = True) -> list[str]:

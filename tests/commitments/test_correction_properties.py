@@ -64,6 +64,7 @@ class Reference:
                 s: day if s == status else (base.stages[s] if status in REACHES[s] else None)
                 for s in S.values
             }
+            stages[S.PLEDGED] = base.stages[S.PLEDGED]  # the pledge never moves
         else:
             stages = {**base.stages, status: day}
         for event in self.events:

@@ -142,3 +142,14 @@ def test_an_event_a_correction_superseded_cannot_be_corrected_again(
     assert refused.value.fields["corrects"] == [
         f"Event #{sequences[S.RATIFIED]} has already been corrected; name one that still stands."
     ]
+
+
+def test_a_correction_back_to_pledged_keeps_the_pledge_date(analyst, reviewer):
+    commitment, _ = apply(pledge(), S.SIGNED, D(2024, 4, 10), author=analyst, reviewer=reviewer)
+
+    commitment, _ = apply(
+        commitment, S.PLEDGED, D(2024, 5, 1), author=analyst, reviewer=reviewer, correction=True
+    )
+
+    assert (commitment.status, commitment.status_date) == (S.PLEDGED, D(2024, 5, 1))
+    assert (commitment.pledged_on, commitment.signed_on) == (D(2024, 3, 15), None)
