@@ -180,6 +180,8 @@ def _corrected_basis(commitment: Commitment, sequence: int) -> _Basis | str:
         return _("Event #%s is not a status change of this commitment.") % sequence
     if not selectors.status_events_standing(commitment=commitment).filter(pk=named.pk).exists():
         return _("Event #%s has already been corrected; name one that still stands.") % sequence
+    # The record just before the named event: every status event before it, superseded ones
+    # included (a standing event is preceded by the record its own correction left).
     state = audit.replay({}, named.before)
     for after in (
         events.filter(sequence__lt=sequence).order_by("sequence").values_list("after", flat=True)
