@@ -98,11 +98,18 @@ def fill(events: int) -> None:
             AuditEvent.objects.bulk_create(batch)
             batch.clear()
     AuditEvent.objects.bulk_create(batch)
-    # The live record as the history says it is (raw SQL: the model refuses bulk updates).
+    # The live record as the history says it is (raw SQL: the model refuses bulk updates):
+    # every status reached has the events' date as its stage date.
+    day = datetime.date(2024, 5, 1)
     with connection.cursor() as cursor:
         cursor.executemany(
-            "UPDATE commitments_commitment SET version = %s, status = %s WHERE id = %s",
-            [(v, statuses[(v - 1) % 5], pk) for pk, v in versions.items()],
+            "UPDATE commitments_commitment SET version = %s, status = %s, status_date = %s, "
+            "pledged_on = %s, signed_on = %s, in_parliament_on = %s, ratified_on = %s, "
+            "in_force_on = %s WHERE id = %s",
+            [
+                (v, statuses[(v - 1) % 5], day, *(day if i < v else None for i in range(5)), pk)
+                for pk, v in versions.items()
+            ],
         )
 
 

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from commitments import headwatch
+from commitments import headwatch, workflow
 from commitments.models import AuditEvent
 from tracker.middleware import request_id
 
@@ -72,6 +72,25 @@ DRAFT_ACTIONS = (UPDATE_CREATED, UPDATE_EDITED, UPDATE_DELETED)
 
 # Actions that set a commitment's status and version (replayed by verify_audit).
 STATUS_ACTIONS = (COMMITMENT_CREATED, STATUS_CHANGED)
+
+# Everything a status event sets on its commitment; each records all of them in `after`.
+STATUS_STATE_FIELDS = ("status", "status_date", *workflow.STAGE_DATE_FIELDS.values(), "version")
+
+
+def status_state(commitment: Model) -> dict[str, Any]:
+    """The commitment's status state, as a status event records it in `after`."""
+    return jsonable({name: getattr(commitment, name) for name in STATUS_STATE_FIELDS})
+
+
+def replay(state: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Apply one status event's `after` to a replayed status state, and return it. Events
+    older than the full record carry some fields only; the current status's stage date is
+    always its status date, which the oldest ones left implicit."""
+    state.update((name, after[name]) for name in STATUS_STATE_FIELDS if name in after)
+    stage = workflow.STAGE_DATE_FIELDS.get(after.get("status"))
+    if stage and stage not in after and "status_date" in after:
+        state[stage] = after["status_date"]
+    return state
 
 
 def jsonable(value: Any) -> Any:
@@ -295,7 +314,7 @@ def verify(*, chunk_size: int = 5000) -> VerifyReport:
     started = time.perf_counter()
     report = VerifyReport()
     expected_prev, expected_seq = GENESIS, 1
-    replayed: dict[int, tuple[str, int]] = {}
+    replayed: dict[int, dict[str, Any]] = {}
     sha256, dumps, sort_keys = hashlib.sha256, orjson.dumps, orjson.OPT_SORT_KEYS
     for row in _rows(chunk_size):
         (
@@ -350,25 +369,26 @@ def verify(*, chunk_size: int = 5000) -> VerifyReport:
             break
         expected_prev, expected_seq = stored, seq + 1
         if commitment_id is not None and action in STATUS_ACTIONS:
-            replayed[commitment_id] = (after.get("status"), after.get("version"))
+            replay(replayed.setdefault(commitment_id, {}), after)
     if report.broken_sequence is None:
         report.mismatches = _replay_mismatches(replayed)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _replay_mismatches(replayed: dict[int, tuple[str, int]]) -> list[Mismatch]:
+def _replay_mismatches(replayed: dict[int, dict[str, Any]]) -> list[Mismatch]:
+    """A Mismatch for each status field (status, its date, each stage date, version) where
+    the live commitment differs from what its status events say."""
     from commitments.models import Commitment
 
     mismatches = []
-    live = Commitment.objects.values_list("pk", "status", "version").order_by("pk")
-    for pk, status, version in live.iterator(chunk_size=5000):
+    live = Commitment.objects.values_list("pk", *STATUS_STATE_FIELDS).order_by("pk")
+    for pk, *values in live.iterator(chunk_size=5000):
         expected = replayed.get(pk)
         if expected is None:
             mismatches.append(Mismatch(pk, "events", "live", "none recorded"))
             continue
-        if status != expected[0]:
-            mismatches.append(Mismatch(pk, "status", status, expected[0]))
-        if version != expected[1]:
-            mismatches.append(Mismatch(pk, "version", version, expected[1]))
+        for name, value in zip(STATUS_STATE_FIELDS, jsonable(values), strict=True):
+            if value != expected.get(name):
+                mismatches.append(Mismatch(pk, name, value, expected.get(name)))
     return mismatches

@@ -250,6 +250,7 @@ def update_data(update: StatusUpdate) -> dict[str, Any]:
         "summary": update.summary,
         "is_correction": update.is_correction,
         "correction_reason": update.correction_reason,
+        "corrects": update.corrects_id,
         "base_version": update.base_version,
         "proposed_by": update.proposed_by.get_username(),
         "review_comment": update.review_comment,

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, timedelta
 from functools import partial
-from typing import Any, TypedDict
+from typing import Any, Final, NamedTuple, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -62,6 +62,9 @@ class SourceInput(TypedDict, total=False):
 
 
 _url_validator = URLValidator(schemes=["http", "https"])
+_COMMITMENT_RELATED = ("participant", "guarantee__agreement")
+# update_edit's "leave `corrects` as it is" (None there names no event).
+UNCHANGED: Final = object()
 _SOURCE_FIELDS = ("url", "title", "publisher", "published_on", "excerpt")
 
 
@@ -143,6 +146,55 @@ def _save_sources(sources: Iterable[SourceInput | Source]) -> list[Source]:
     return saved
 
 
+class _Basis(NamedTuple):
+    """What an update is applied to: the status and stage dates it moves on from, and the
+    earliest effective date it may carry."""
+
+    status: str
+    stage_dates: dict[str, date | None]
+    earliest: date
+    earliest_is_pledge: bool
+
+
+def _basis(
+    commitment: Commitment, status: str, status_date: date | None, stage_dates: dict
+) -> _Basis:
+    # The pledge (or, where none is recorded, its agreement's date) bounds every date.
+    pledged = commitment.pledged_on or commitment.guarantee.agreement.signed_on
+    if status_date is None or status_date <= pledged:
+        return _Basis(status, stage_dates, max(pledged, status_date or pledged), True)
+    return _Basis(status, stage_dates, status_date, False)
+
+
+def _live_basis(commitment: Commitment) -> _Basis:
+    stage_dates = {f: getattr(commitment, f) for f in workflow.STAGE_DATE_FIELDS.values()}
+    return _basis(commitment, commitment.status, commitment.status_date, stage_dates)
+
+
+def _corrected_basis(commitment: Commitment, sequence: int) -> _Basis | str:
+    """The record as it stood just before status event `sequence`, which a correction says
+    was wrong; or why that event cannot be corrected."""
+    events = AuditEvent.objects.filter(commitment=commitment, action__in=audit.STATUS_ACTIONS)
+    named = events.filter(sequence=sequence, action=audit.STATUS_CHANGED).first()
+    if named is None:
+        return _("Event #%s is not a status change of this commitment.") % sequence
+    if not selectors.status_events_standing(commitment=commitment).filter(pk=named.pk).exists():
+        return _("Event #%s has already been corrected; name one that still stands.") % sequence
+    # The record just before the named event: every status event before it, superseded ones
+    # included (a standing event is preceded by the record its own correction left).
+    state = audit.replay({}, named.before)
+    for after in (
+        events.filter(sequence__lt=sequence).order_by("sequence").values_list("after", flat=True)
+    ):
+        audit.replay(state, after)
+    stage_dates = {
+        f: date.fromisoformat(state[f]) if state.get(f) else None
+        for f in workflow.STAGE_DATE_FIELDS.values()
+    }
+    status_date = date.fromisoformat(state["status_date"]) if state.get("status_date") else None
+    return _basis(commitment, state["status"], status_date, stage_dates)
+
+
 def _check_update_content(
     *,
     commitment: Commitment,
@@ -151,7 +203,15 @@ def _check_update_content(
     summary: str,
     is_correction: bool,
     correction_reason: str,
-) -> None:
+    corrects: int | None = None,
+) -> _Basis:
+    """Refuse an update the record cannot take; return what it would be applied to.
+
+    Its effective date is not before the pledge nor before the current status's date: the
+    history stays in date order. A correction that names the earlier status change it
+    corrects (`corrects`, the event's sequence) moves on from the record as it stood just
+    before that event, and is bounded by that record's date instead.
+    """
     errors: dict[str, list[str]] = {}
     if proposed_status not in CommitmentStatus.values:
         errors["proposed_status"] = [_("Not a status on the ladder: %s.") % proposed_status]
@@ -161,13 +221,60 @@ def _check_update_content(
         errors["summary"] = [_("A summary is required.")]
     if is_correction and not correction_reason.strip():
         errors["correction_reason"] = [_("A correction needs a reason.")]
+    basis = _live_basis(commitment)
+    if corrects is not None and not is_correction:
+        errors["corrects"] = [_("Only a correction names the event it corrects.")]
+    elif corrects is not None:
+        corrected = _corrected_basis(commitment, corrects)
+        if isinstance(corrected, str):
+            errors["corrects"] = [corrected]
+        else:
+            basis = corrected
+    if "effective_date" not in errors and effective_date < basis.earliest:
+        errors["effective_date"] = [_earliest_message(basis, corrects)]
     if errors:
         raise ValidationFailed(errors)
     workflow.check_transition(
-        commitment.status,
+        basis.status,
         proposed_status,
         correction=is_correction,
         needs_parliament=_needs_parliament(commitment),
+    )
+    return basis
+
+
+def _earliest_message(basis: _Basis, corrects: int | None) -> str:
+    values = {"date": basis.earliest.isoformat(), "status": basis.status, "seq": corrects}
+    if basis.earliest_is_pledge:
+        return _("The effective date cannot be before %(date)s, when it was pledged.") % values
+    if corrects is not None:
+        return (
+            _(
+                "The effective date cannot be before %(date)s, the date of the status "
+                "(%(status)s) the record had before event #%(seq)s."
+            )
+            % values
+        )
+    return (
+        _(
+            "The effective date cannot be before %(date)s, the date of the current status "
+            "(%(status)s). A correction that names the status change it corrects may go "
+            "back further."
+        )
+        % values
+    )
+
+
+def _check_update_of_record(update: StatusUpdate, commitment: Commitment) -> _Basis:
+    """_check_update_content for an update already written."""
+    return _check_update_content(
+        commitment=commitment,
+        proposed_status=update.proposed_status,
+        effective_date=update.effective_date,
+        summary=update.summary,
+        is_correction=update.is_correction,
+        correction_reason=update.correction_reason,
+        corrects=update.corrects_id,
     )
 
 
@@ -193,6 +300,7 @@ def _update_snapshot(update: StatusUpdate) -> dict[str, Any]:
         "summary": update.summary,
         "is_correction": update.is_correction,
         "correction_reason": update.correction_reason,
+        "corrects": update.corrects_id,
         "base_version": update.base_version,
         "sources": sorted(update.sources.values_list("url", flat=True)),
     }
@@ -212,12 +320,16 @@ def update_create(
     sources: Sequence[SourceInput | Source],
     is_correction: bool = False,
     correction_reason: str = "",
+    corrects: int | None = None,
     base_version: int | None = None,
     draft: bool = False,
 ) -> StatusUpdate:
-    """Log a proposed status change with its evidence, as a draft or submitted for review."""
+    """Log a proposed status change with its evidence, as a draft or submitted for review.
+
+    A correction may name the status change it corrects by its event's sequence (`corrects`).
+    """
     _require_analyst(author)
-    commitment = Commitment.objects.select_related("participant").get(pk=commitment.pk)
+    commitment = Commitment.objects.select_related(*_COMMITMENT_RELATED).get(pk=commitment.pk)
     if base_version is None:
         base_version = commitment.version
     elif base_version > commitment.version:
@@ -235,6 +347,7 @@ def update_create(
         summary=summary,
         is_correction=is_correction,
         correction_reason=correction_reason,
+        corrects=corrects,
     )
     sources = _clean_sources(sources)
     if base_version != commitment.version:
@@ -250,6 +363,7 @@ def update_create(
         summary=summary.strip(),
         is_correction=is_correction,
         correction_reason=correction_reason.strip(),
+        corrects_id=corrects,
         base_version=base_version,
         proposed_by=author,
         state=UpdateState.DRAFT if draft else UpdateState.SUBMITTED,
@@ -281,14 +395,20 @@ def update_edit(
     sources: Sequence[SourceInput | Source] | None = None,
     is_correction: bool | None = None,
     correction_reason: str | None = None,
+    corrects: int | object | None = UNCHANGED,
 ) -> StatusUpdate:
-    """Change an own draft; it is rewritten against the commitment's current version."""
+    """Change an own draft; it is rewritten against the commitment's current version.
+
+    None leaves a field as it is, but for `corrects`, where None names no event (and
+    UNCHANGED leaves it)."""
     _require_analyst(author)
     update = _lock(update)
     _own_update(update, author, _("edit"))
     if update.state != UpdateState.DRAFT:
         raise UpdateNotPending(update, expected=UpdateState.DRAFT)
-    commitment = Commitment.objects.select_related("participant").get(pk=update.commitment_id)
+    commitment = Commitment.objects.select_related(*_COMMITMENT_RELATED).get(
+        pk=update.commitment_id
+    )
     before = _update_snapshot(update)
     new = {
         "proposed_status": update.proposed_status if proposed_status is None else proposed_status,
@@ -298,13 +418,14 @@ def update_edit(
         "correction_reason": (
             update.correction_reason if correction_reason is None else correction_reason.strip()
         ),
+        "corrects": update.corrects_id if corrects is UNCHANGED else corrects,
     }
     _check_update_content(commitment=commitment, **new)
     if sources is not None:
         sources = _clean_sources(sources)
 
     for name, value in new.items():
-        setattr(update, name, value)
+        setattr(update, "corrects_id" if name == "corrects" else name, value)
     update.base_version = commitment.version
     update.save()
     if sources is not None:
@@ -349,17 +470,12 @@ def update_submit(*, update: StatusUpdate, author: User) -> StatusUpdate:
     update = _lock(update)
     _own_update(update, author, _("submit"))
     workflow.check_update_transition(update.state, UpdateState.SUBMITTED)
-    commitment = Commitment.objects.select_related("participant").get(pk=update.commitment_id)
+    commitment = Commitment.objects.select_related(*_COMMITMENT_RELATED).get(
+        pk=update.commitment_id
+    )
     if update.base_version != commitment.version:
         raise StaleUpdate(update, current_version=commitment.version)
-    _check_update_content(
-        commitment=commitment,
-        proposed_status=update.proposed_status,
-        effective_date=update.effective_date,
-        summary=update.summary,
-        is_correction=update.is_correction,
-        correction_reason=update.correction_reason,
-    )
+    _check_update_of_record(update, commitment)
     update.state = UpdateState.SUBMITTED
     update.submitted_at = timezone.now()
     update.save(update_fields=["state", "submitted_at", "updated_at"])
@@ -427,7 +543,7 @@ def _approve(*, update: StatusUpdate, reviewer: User, comment: str) -> Commitmen
     _check_reviewer(update, reviewer)
     commitment = (
         Commitment.objects.select_for_update(of=("self",))
-        .select_related("participant")
+        .select_related(*_COMMITMENT_RELATED)
         .get(pk=update.commitment_id)
     )
     if update.base_version != commitment.version:
@@ -436,37 +552,28 @@ def _approve(*, update: StatusUpdate, reviewer: User, comment: str) -> Commitmen
             current_version=commitment.version,
             newer_change=_newer_change(commitment, update.base_version),
         )
-    old_status = commitment.status
-    workflow.check_transition(
-        old_status,
-        update.proposed_status,
-        correction=update.is_correction,
-        needs_parliament=_needs_parliament(commitment),
-    )
+    # Again at approval: an update written before these checks existed may not pass them.
+    basis = _check_update_of_record(update, commitment)
 
     now = timezone.now()
-    stage_field = workflow.STAGE_DATE_FIELDS[update.proposed_status]
-    before = {
-        "status": old_status,
-        "status_date": commitment.status_date,
-        "version": commitment.version,
-        stage_field: getattr(commitment, stage_field),
-    }
+    before = audit.status_state(commitment)
+    stage_dates = basis.stage_dates
+    if update.is_correction:
+        stage_dates = workflow.corrected_stage_dates(
+            stage_dates, update.proposed_status, update.effective_date
+        )
+    else:
+        stage_dates = {
+            **stage_dates,
+            workflow.STAGE_DATE_FIELDS[update.proposed_status]: update.effective_date,
+        }
+    for name, value in stage_dates.items():
+        setattr(commitment, name, value)
     commitment.status = update.proposed_status
     commitment.status_date = update.effective_date
     commitment.status_changed_at = now
-    setattr(commitment, stage_field, update.effective_date)
     commitment.version += 1
-    commitment.save(
-        update_fields=[
-            "status",
-            "status_date",
-            "status_changed_at",
-            stage_field,
-            "version",
-            "updated_at",
-        ]
-    )
+    commitment.save(update_fields=[*audit.STATUS_STATE_FIELDS, "status_changed_at", "updated_at"])
 
     update.state = UpdateState.APPROVED
     update.reviewed_by = reviewer
@@ -485,12 +592,11 @@ def _approve(*, update: StatusUpdate, reviewer: User, comment: str) -> Commitmen
         effective_date=update.effective_date,
         before=before,
         after={
-            "status": commitment.status,
-            "status_date": commitment.status_date,
-            "version": commitment.version,
-            stage_field: update.effective_date,
+            **audit.status_state(commitment),
             "proposed_by": update.proposed_by.get_username(),
             "is_correction": update.is_correction,
+            # Supersedes that event and every later status change of the commitment.
+            **({"corrects": update.corrects_id} if update.corrects_id else {}),
         },
         reason=update.correction_reason if update.is_correction else update.review_comment,
     )
@@ -710,9 +816,7 @@ def commitment_create(
         after={
             "participant": participant.code,
             "guarantee": guarantee.slug,
-            "status": commitment.status,
-            "status_date": pledged_on,
-            "version": 1,
+            **audit.status_state(commitment),
             "subject_to_ratification": subject_to_ratification,
         },
     )

@@ -3,6 +3,9 @@
 Forms, serializers and templates take the moves they offer from here.
 """
 
+from collections.abc import Mapping
+from datetime import date
+
 from commitments.choices import CommitmentStatus as S
 from commitments.choices import UpdateState as U
 from commitments.exceptions import InvalidTransition
@@ -33,6 +36,38 @@ UPDATE_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Where each stage's date is kept on a Commitment.
 STAGE_DATE_FIELDS: dict[str, str] = {status: f"{status}_on" for status in S.values}
+
+
+def _preceding(status: str) -> frozenset[str]:
+    """The statuses from which the ladder reaches `status` (itself too, when on a loop)."""
+    found: set[str] = set()
+    frontier = {status}
+    while frontier:
+        frontier = {old for old, new in TRANSITIONS.items() if new & frontier} - found
+        found |= frontier
+    return frozenset(found)
+
+
+# The stages that can come before each status on the ladder, derived from TRANSITIONS.
+PRECEDING: dict[str, frozenset[str]] = {status: _preceding(status) for status in TRANSITIONS}
+
+
+def corrected_stage_dates(
+    stage_dates: Mapping[str, date | None], status: str, day: date
+) -> dict[str, date | None]:
+    """The stage dates (by field name) a correction to `status` on `day` leaves, from the
+    stage dates it starts from: `status`'s is `day`; a stage that cannot come before
+    `status` on the ladder is cleared; every other keeps its date. The pledge's date is where
+    the record starts, and no correction moves it (one back to pledged included)."""
+    dates = {
+        field: day
+        if stage == status
+        else (stage_dates.get(field) if stage in PRECEDING[status] else None)
+        for stage, field in STAGE_DATE_FIELDS.items()
+    }
+    pledged = STAGE_DATE_FIELDS[S.PLEDGED]
+    dates[pledged] = stage_dates.get(pledged)
+    return dates
 
 
 def allowed_next(old: str, *, needs_parliament: bool = True) -> list[str]:

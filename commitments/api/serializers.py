@@ -155,10 +155,20 @@ class UserNameField(serializers.SlugRelatedField):
         super().__init__(slug_field="username", read_only=True, **kwargs)
 
 
+CORRECTS_HELP = (
+    "a correction only: the sequence of the earlier commitment.status_changed event (see the "
+    "commitment's history) it says was wrong; once approved, that event and every later "
+    "status change of the commitment are superseded. Null: it corrects the current status."
+)
+
+
 class StatusUpdateSerializer(serializers.ModelSerializer):
     sources = SourceSerializer(many=True, read_only=True)
     proposed_by = UserNameField()
     reviewed_by = UserNameField(help_text="the reviewer's username; null until decided")
+    corrects = serializers.IntegerField(
+        source="corrects_id", read_only=True, allow_null=True, help_text=CORRECTS_HELP
+    )
 
     class Meta:
         model = StatusUpdate
@@ -171,6 +181,7 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
             "sources",
             "is_correction",
             "correction_reason",
+            "corrects",
             "state",
             "base_version",
             "proposed_by",
@@ -287,6 +298,9 @@ class UpdateCreateSerializer(StrictInputSerializer):
     correction_reason = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, default=""
     )
+    corrects = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, allow_null=True, help_text=CORRECTS_HELP
+    )
     draft = serializers.BooleanField(default=False, help_text="true: saved, not submitted")
 
 
@@ -299,6 +313,9 @@ class UpdateEditSerializer(StrictInputSerializer):
     sources = SourceInputSerializer(many=True, allow_empty=False, max_length=20, required=False)
     is_correction = serializers.BooleanField(required=False)
     correction_reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    corrects = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, allow_null=True, help_text=CORRECTS_HELP
+    )
 
 
 class UpdateReviewSerializer(StrictInputSerializer):

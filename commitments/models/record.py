@@ -219,6 +219,20 @@ class StatusUpdate(models.Model):
     sources = models.ManyToManyField(Source, related_name="updates")
     is_correction = models.BooleanField(_("correction"), default=False)
     correction_reason = models.TextField(_("correction reason"), blank=True)
+    # Held by its sequence number, the event's public name (the history lists it).
+    corrects = models.ForeignKey(
+        "AuditEvent",
+        to_field="sequence",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("corrects event"),
+        help_text=_(
+            "The earlier status change this correction says was wrong: it and every later "
+            "status change of the commitment are superseded when the correction is applied."
+        ),
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=UpdateState.choices, default=UpdateState.DRAFT
     )
@@ -271,6 +285,11 @@ class StatusUpdate(models.Model):
                 condition=Q(is_correction=False) | ~Q(correction_reason=""),
                 name="update_correction_has_reason",
                 violation_error_message=_("A correction needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_correction=True) | Q(corrects__isnull=True),
+                name="update_only_correction_names_event",
+                violation_error_message=_("Only a correction names the event it corrects."),
             ),
         ]
         indexes = [models.Index(fields=["state", "submitted_at"])]

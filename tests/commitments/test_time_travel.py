@@ -6,7 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from commitments.audit import STATUS_CHANGED
 from commitments.choices import CommitmentStatus as S
+from commitments.models import AuditEvent
 from commitments.selectors import commitment_history, commitments_as_of, commitments_known_at
 from commitments.services import commitment_create, update_approve, update_create
 from tests.factories import GuaranteeFactory, ParticipantFactory
@@ -20,14 +22,16 @@ D = datetime.date
 def timeline(analyst, reviewer):
     """A commitment pledged 2024-03-15, then told (in this recorded order):
     signed on 2024-04-10, in parliament on 2024-06-01, ratified on 2024-09-20, and finally a
-    back-dated correction: it never went to parliament but was ratified directly... on
-    2024-05-05 (recorded last, effective earlier than two of the others)."""
+    back-dated correction of the move to parliament and all after it: it never went to
+    parliament but came into force directly on 2024-05-05 (recorded last, effective earlier
+    than two of the others, which it supersedes)."""
     commitment = commitment_create(
         participant=ParticipantFactory(needs_parliamentary_approval=False),
         guarantee=GuaranteeFactory(agreement__signed_on=D(2024, 3, 15)),
         actor=None,
     )
     moments = {"created": timezone.now()}
+    sequences = {}
     steps = [
         ("signed", S.SIGNED, D(2024, 4, 10), False),
         ("tabled", S.IN_PARLIAMENT, D(2024, 6, 1), False),
@@ -44,9 +48,11 @@ def timeline(analyst, reviewer):
             sources=[{"url": f"https://news.example.org/{name}"}],
             is_correction=correction,
             correction_reason="Earlier reports were wrong." if correction else "",
+            corrects=sequences["tabled"] if correction else None,
         )
         commitment = update_approve(update=update, reviewer=reviewer)
         moments[name] = timezone.now()
+        sequences[name] = AuditEvent.objects.get(update=update, action=STATUS_CHANGED).sequence
     return commitment, moments
 
 
@@ -66,9 +72,9 @@ def status_known(commitment, moment):
         (D(2024, 4, 9), S.PLEDGED),
         (D(2024, 4, 10), S.SIGNED),
         (D(2024, 5, 5), S.IN_FORCE),
-        (D(2024, 6, 1), S.IN_PARLIAMENT),
-        (D(2024, 9, 20), S.RATIFIED),
-        (D(2026, 1, 1), S.RATIFIED),
+        (D(2024, 6, 1), S.IN_FORCE),
+        (D(2024, 9, 20), S.IN_FORCE),
+        (D(2026, 1, 1), S.IN_FORCE),
     ],
 )
 def test_the_status_on_a_date_follows_effective_dates(timeline, day, expected):
