@@ -1,5 +1,7 @@
-"""The domain's models: the record (record.py) and its notifications (notifications.py)."""
+"""The domain's models: the record (record.py), its notifications (notifications.py) and the
+audit chain's signed checkpoints (checkpoints.py)."""
 
+from commitments.models.checkpoints import AuditCheckpoint
 from commitments.models.notifications import (
     Notification,
     Subscription,
@@ -18,10 +20,12 @@ from commitments.models.record import (
     Participant,
     Source,
     StatusUpdate,
+    unaudited_bulk_create,
 )
 
 __all__ = [
     "Agreement",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditEventQuerySet",
     "AuditedQuerySet",
@@ -36,4 +40,5 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookMessage",
+    "unaudited_bulk_create",
 ]

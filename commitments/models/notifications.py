@@ -17,6 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from commitments.choices import DeliveryState, NotificationChannel, NotificationKind
 from commitments.models.record import Agreement, AuditEvent, Commitment, Guarantee, Participant
 
+# The webhook event types an endpoint may receive.
+STATUS_CHANGED_TYPE = "commitment.status_changed"
+CHECKPOINT_TYPE = "audit.checkpoint"
+EVENT_TYPES = (STATUS_CHANGED_TYPE, CHECKPOINT_TYPE)
+
+
+def default_event_types() -> list[str]:
+    """What an endpoint receives unless it asks otherwise (what every endpoint always did)."""
+    return [STATUS_CHANGED_TYPE]
+
 
 class FollowingQuerySet(models.QuerySet):
     def following(self, commitment: Commitment) -> "FollowingQuerySet":
@@ -160,6 +170,11 @@ class WebhookEndpoint(Following):
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     disabled_reason = models.TextField(_("why disabled"), blank=True)
     failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    event_types = models.JSONField(
+        _("event types"),
+        default=default_event_types,
+        help_text=_("The webhook event types it receives: %s.") % ", ".join(EVENT_TYPES),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
