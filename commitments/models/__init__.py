@@ -3,6 +3,9 @@ audit chain's signed checkpoints (checkpoints.py)."""
 
 from commitments.models.checkpoints import AuditCheckpoint
 from commitments.models.notifications import (
+    CHECKPOINT_TYPE,
+    EVENT_TYPES,
+    STATUS_CHANGED_TYPE,
     Notification,
     Subscription,
     WebhookAttempt,
@@ -24,6 +27,9 @@ from commitments.models.record import (
 )
 
 __all__ = [
+    "CHECKPOINT_TYPE",
+    "EVENT_TYPES",
+    "STATUS_CHANGED_TYPE",
     "Agreement",
     "AuditCheckpoint",
     "AuditEvent",

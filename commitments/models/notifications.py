@@ -8,7 +8,7 @@ periodic task queues again whatever a lost message or a dead worker left behind.
 import functools
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -53,6 +53,17 @@ def _following_sql(model: type[models.Model]) -> str:
         rows = f"SELECT 1 FROM {quote(through.db_table)} f WHERE f.{source} = o.{pk}"
         conditions.append(f"(NOT EXISTS ({rows}) OR EXISTS ({rows} AND f.{target} = %s))")
     return f"SELECT o.{pk} FROM {table} o WHERE {' AND '.join(conditions)}"
+
+
+class WebhookEndpointQuerySet(FollowingQuerySet):
+    def receiving(self, event_type: str) -> "WebhookEndpointQuerySet":
+        """Endpoints whose `event_types` list names `event_type`."""
+        if connections[self.db].vendor == "postgresql":
+            return self.filter(event_types__contains=[event_type])
+        # SQLite has no JSON containment lookup: its json_each() lists the array's members.
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
+        members = f"SELECT o.id FROM {table} o, json_each(o.event_types) t WHERE t.value = %s"
+        return self.filter(pk__in=RawSQL(members, [event_type]))
 
 
 class Following(models.Model):
@@ -154,7 +165,8 @@ class Notification(models.Model):
 
 
 class WebhookEndpoint(Following):
-    """A receiver of signed status-change webhooks (Standard Webhooks)."""
+    """A receiver of signed webhooks (Standard Webhooks): status changes, and the audit
+    chain's signed checkpoints when it asks for them (`event_types`)."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="webhook_endpoints"
@@ -177,6 +189,8 @@ class WebhookEndpoint(Following):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WebhookEndpointQuerySet.as_manager()
 
     class Meta:
         ordering = ["owner", "pk"]
