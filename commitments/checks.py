@@ -8,7 +8,7 @@ neither, and migrations run as the owner (README, production).
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 
 AUDIT_TABLE = "commitments_auditevent"
 
@@ -29,7 +29,7 @@ def audit_table_not_owned(app_configs=None, **kwargs) -> list[checks.CheckMessag
     if connection.vendor != "postgresql":
         return []
     try:
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(ROLE_SQL, [AUDIT_TABLE])
             row = cursor.fetchone()
     except DatabaseError:
