@@ -154,6 +154,11 @@ class ServiceAdmin(RefusalMessagesMixin, admin.ModelAdmin):
                 _save(obj, request.user)
         formset.save_m2m()
 
+    def delete_queryset(self, request, queryset):
+        # Audited models refuse QuerySet.delete(): say so instead of answering 500.
+        with self.refusal_reported(request):
+            super().delete_queryset(request, queryset)
+
 
 class ReferenceAdmin(ServiceAdmin):
     """Reference data: deletes go through reference_delete (audited) too."""

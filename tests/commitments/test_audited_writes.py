@@ -1,6 +1,7 @@
 """Audited models refuse the bulk writes that would bypass the audit history."""
 
 import pytest
+from django.urls import reverse
 
 from commitments.exceptions import AuditedWriteForbidden
 from commitments.models import (
@@ -60,3 +61,19 @@ def test_the_documented_escape_hatch_inserts_audited_rows_in_bulk_for_fixtures()
     unaudited_bulk_create(Participant, rows)
 
     assert Participant.objects.count() == 3
+
+
+def test_a_bulk_delete_of_commitments_in_the_admin_is_refused_with_a_message(client, admin_user):
+    commitment = CommitmentFactory()
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:commitments_commitment_changelist"),
+        {"action": "delete_selected", "_selected_action": [commitment.pk], "post": "yes"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    shown = [str(message) for message in response.context["messages"]]
+    assert "Bulk writes bypass the audit history; use the services." in shown
+    assert Commitment.objects.filter(pk=commitment.pk).exists()
