@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 
 import orjson
@@ -51,8 +52,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Audit chain intact. {note}")
 
     def check_checkpoint(self, path: str) -> None:
-        import sys
-
         try:
             raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
             kept = orjson.loads(raw)
