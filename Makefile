@@ -41,6 +41,7 @@ worker: install
 
 check-deploy: install
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') \
+		AUDIT_SIGNING_KEY=$${AUDIT_SIGNING_KEY:-$$(head -c 32 /dev/urandom | base64)} \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:

@@ -27,6 +27,7 @@ _READ = [
     "commitments.view_source",
     "commitments.view_statusupdate",
     "commitments.view_auditevent",
+    "commitments.view_auditcheckpoint",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ANALYST: [

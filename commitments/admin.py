@@ -17,7 +17,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from commitments import notifications, services, workflow
 from commitments.exceptions import DomainError
 from commitments.models import (
+    EVENT_TYPES,
+    STATUS_CHANGED_TYPE,
     Agreement,
+    AuditCheckpoint,
     AuditEvent,
     Commitment,
     Guarantee,
@@ -150,6 +153,11 @@ class ServiceAdmin(RefusalMessagesMixin, admin.ModelAdmin):
             for obj in rows:
                 _save(obj, request.user)
         formset.save_m2m()
+
+    def delete_queryset(self, request, queryset):
+        # Audited models refuse QuerySet.delete(): say so instead of answering 500.
+        with self.refusal_reported(request):
+            super().delete_queryset(request, queryset)
 
 
 class ReferenceAdmin(ServiceAdmin):
@@ -429,6 +437,25 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(admin.ModelAdmin):
+    """Signed checkpoints of the audit chain: looked at here; signed by the schedule, the
+    audit_checkpoint command or the API."""
+
+    list_display = ("signed_at", "sequence", "hash", "key_id")
+    ordering = ("-signed_at", "-pk")
+    readonly_fields = ("sequence", "hash", "signed_at", "key_id", "signature")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 # Notifications and webhooks -------------------------------------------------------------
 
 
@@ -437,9 +464,26 @@ class _FilterFieldsMixin:
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    event_types = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("event types"),
+        choices=[(name, name) for name in EVENT_TYPES],
+        initial=[STATUS_CHANGED_TYPE],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("The webhook event types it receives (none: status changes)."),
+    )
+
     class Meta:
         model = WebhookEndpoint
-        fields = ("owner", "url", "description", "participants", "guarantees", "agreements")
+        fields = (
+            "owner",
+            "url",
+            "description",
+            "participants",
+            "guarantees",
+            "agreements",
+            "event_types",
+        )
 
 
 @admin.register(WebhookEndpoint)
@@ -482,12 +526,21 @@ class WebhookEndpointAdmin(RefusalMessagesMixin, _FilterFieldsMixin, admin.Model
         return self.readonly_fields
 
     def get_fields(self, request, obj=None):
-        fields = ["owner", "url", "description", "participants", "guarantees", "agreements"]
+        fields = [
+            "owner",
+            "url",
+            "description",
+            "participants",
+            "guarantees",
+            "agreements",
+            "event_types",
+        ]
         return fields if obj is None else [*fields, *self.readonly_fields]
 
     def save_model(self, request, obj, form, change):
         # The filters are saved by the service, not by save_related().
         filters = {name: form.cleaned_data[name] for name in _FILTERS}
+        filters["event_types"] = form.cleaned_data["event_types"] or [STATUS_CHANGED_TYPE]
         with self.refusal_reported(request):
             if change:
                 services.webhook_endpoint_update(

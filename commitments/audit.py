@@ -279,24 +279,28 @@ SELECT sequence,
        to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00:00',
        actor_id, actor_name, action, object_type, object_id, commitment_id, update_id,
        effective_date::text, before::text, after::text, reason, request_id, prev_hash, hash
-FROM commitments_auditevent ORDER BY sequence
+FROM commitments_auditevent {where} ORDER BY sequence
 """
 
 
-def _rows(chunk_size: int) -> Iterator[tuple]:
-    """Every event as a tuple of _VERIFY_COLUMNS, dates as the ISO strings that are hashed."""
+def _rows(chunk_size: int, through: int | None = None) -> Iterator[tuple]:
+    """Every event (through event #`through`, when given) as a tuple of _VERIFY_COLUMNS,
+    dates as the ISO strings that are hashed."""
     if connection.vendor == "postgresql":
         loads = orjson.loads
+        where, params = ("WHERE sequence <= %s", [through]) if through is not None else ("", [])
         with transaction.atomic():
             connection.ensure_connection()
             with connection.connection.cursor(name="audit_verify", binary=True) as cursor:
                 cursor.itersize = chunk_size
-                cursor.execute(_PG_VERIFY_SQL)
+                cursor.execute(_PG_VERIFY_SQL.format(where=where), params)
                 while rows := cursor.fetchmany(chunk_size):
                     for row in rows:
                         yield (*row[:10], loads(row[10]), loads(row[11]), *row[12:])
         return
     queryset = AuditEvent.objects.order_by("sequence").values_list(*_VERIFY_COLUMNS)
+    if through is not None:
+        queryset = queryset.filter(sequence__lte=through)
     for row in queryset.iterator(chunk_size=chunk_size):
         occurred_at, effective_date = row[1], row[9]
         yield (
@@ -392,3 +396,41 @@ def _replay_mismatches(replayed: dict[int, dict[str, Any]]) -> list[Mismatch]:
             if value != expected.get(name):
                 mismatches.append(Mismatch(pk, name, value, expected.get(name)))
     return mismatches
+
+
+@dataclass
+class ChainWalk:
+    """How far the chain stands intact: its last intact event, or where it first breaks."""
+
+    checked: int = 0
+    sequence: int = 0
+    hash: str = GENESIS
+    broken_sequence: int | None = None
+    broken_reason: str = ""
+
+
+def chain_walk(*, through: int, chunk_size: int = 5000) -> ChainWalk:
+    """Walk the chain from event #1 through event #`through` (or the chain's end, if sooner),
+    recomputing every hash; stops at the first broken event. Checkpoints are checked with it
+    (commitments.checkpoints): a kept checkpoint names event #through and its hash."""
+    walk = ChainWalk()
+    for row in _rows(chunk_size, through=through):
+        seq, prev_hash, stored = row[0], row[14], row[15]
+        walk.checked += 1
+        if seq != walk.sequence + 1:
+            expected = walk.sequence + 1
+            walk.broken_sequence = expected if seq > expected else seq
+            kind = "missing" if seq > expected else "out of order"
+            walk.broken_reason = f"event #{expected} is {kind} (found #{seq} in its place)"
+            break
+        if prev_hash != walk.hash:
+            walk.broken_sequence = seq
+            walk.broken_reason = f"event #{seq} does not follow the previous event's hash"
+            break
+        content = dict(zip(_VERIFY_COLUMNS[:14], row[:14], strict=True))
+        if chain_hash(prev_hash, content) != stored:
+            walk.broken_sequence = seq
+            walk.broken_reason = f"event #{seq} was altered: its content no longer matches its hash"
+            break
+        walk.sequence, walk.hash = seq, stored
+    return walk

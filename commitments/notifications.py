@@ -57,11 +57,12 @@ from commitments.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from commitments.models import notifications as models_notifications
 from commitments.selectors import reviewers
 
 logger = logging.getLogger(__name__)
 
-STATUS_CHANGED_TYPE = "commitment.status_changed"
+STATUS_CHANGED_TYPE = models_notifications.STATUS_CHANGED_TYPE
 SECRET_PREFIX = "whsec_"
 MAX_URL_LENGTH = 2000
 MAX_RETRY_DELAY = 8 * 3600  # one wait between attempts, at most

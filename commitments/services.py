@@ -38,6 +38,8 @@ from commitments.exceptions import (
     ValidationFailed,
 )
 from commitments.models import (
+    EVENT_TYPES,
+    STATUS_CHANGED_TYPE,
     Agreement,
     AuditEvent,
     Commitment,
@@ -955,7 +957,11 @@ def _outbox_status_changed(
         data=data,
     )
     Notification.objects.bulk_create(rows)
-    endpoints = WebhookEndpoint.objects.filter(is_active=True).following(commitment)
+    endpoints = (
+        WebhookEndpoint.objects.filter(is_active=True)
+        .receiving(notifications.STATUS_CHANGED_TYPE)
+        .following(commitment)
+    )
     if endpoints.exists():
         # The body is written once; each endpoint's delivery has its own webhook id.
         message = WebhookMessage.objects.create(
@@ -1133,6 +1139,20 @@ def _check_endpoint(url: str, description: str) -> str:
     return url
 
 
+def _event_types(values: Iterable[str]) -> list[str]:
+    """The event types an endpoint asks for, known ones only, at least one, in EVENT_TYPES'
+    order."""
+    wanted = set(values)
+    unknown = sorted(wanted - set(EVENT_TYPES))
+    if unknown:
+        raise ValidationFailed(
+            {"event_types": [_("Unknown event types: %s.") % ", ".join(unknown)]}
+        )
+    if not wanted:
+        raise ValidationFailed({"event_types": [_("Name at least one event type.")]})
+    return [name for name in EVENT_TYPES if name in wanted]
+
+
 def _may_manage(endpoint: WebhookEndpoint, actor: User) -> None:
     if endpoint.owner_id != actor.pk and not has_role(actor, Role.ADMIN):
         raise NotAllowed(_("Only the endpoint's owner or an admin may change it."))
@@ -1147,24 +1167,25 @@ def webhook_endpoint_create(
     participants: Iterable[Any] = (),
     guarantees: Iterable[Any] = (),
     agreements: Iterable[Any] = (),
+    event_types: Iterable[str] = (STATUS_CHANGED_TYPE,),
 ) -> tuple[WebhookEndpoint, str]:
-    """Register a receiver of status-change webhooks; returns it and its secret, which is
-    shown only now (`whsec_` + base64 of 32 random bytes)."""
+    """Register a receiver of webhooks (status changes unless `event_types` says otherwise);
+    returns it and its secret, which is shown only now (`whsec_` + base64 of 32 random
+    bytes)."""
     if not owner.is_active:
         raise NotAllowed(_("An inactive user owns no webhook endpoint."))
     url = _check_endpoint(url, description)
     filters = _filters(participants, guarantees, agreements)
+    types = _event_types(event_types)
     secret = notifications.new_secret()
     endpoint = WebhookEndpoint.objects.create(
-        owner=owner, url=url, description=description.strip(), secret=secret
+        owner=owner, url=url, description=description.strip(), secret=secret, event_types=types
     )
     _set_filters(endpoint, filters)
-    audit.record(
-        action=audit.WEBHOOK_CREATED,
-        actor=owner,
-        obj=endpoint,
-        after={"url": url, "description": endpoint.description, **_filter_snapshot(endpoint)},
-    )
+    after = {"url": url, "description": endpoint.description, **_filter_snapshot(endpoint)}
+    if types != [STATUS_CHANGED_TYPE]:
+        after["event_types"] = types
+    audit.record(action=audit.WEBHOOK_CREATED, actor=owner, obj=endpoint, after=after)
     return endpoint, secret
 
 
@@ -1179,9 +1200,10 @@ def webhook_endpoint_update(
     participants: Iterable[Any] | None = None,
     guarantees: Iterable[Any] | None = None,
     agreements: Iterable[Any] | None = None,
+    event_types: Iterable[str] | None = None,
 ) -> WebhookEndpoint:
-    """Change an endpoint's URL, description, filters or activity; turning it on again
-    clears its failure record."""
+    """Change an endpoint's URL, description, filters, event types or activity; turning it
+    on again clears its failure record."""
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     _may_manage(endpoint, actor)
     new_url = endpoint.url if url is None else url
@@ -1196,13 +1218,15 @@ def webhook_endpoint_update(
         )
         if values is not None
     }
+    types = endpoint.event_types if event_types is None else _event_types(event_types)
     before = {
         "url": endpoint.url,
         "description": endpoint.description,
         "is_active": endpoint.is_active,
+        "event_types": endpoint.event_types,
         **_filter_snapshot(endpoint),
     }
-    endpoint.url, endpoint.description = new_url, new_description
+    endpoint.url, endpoint.description, endpoint.event_types = new_url, new_description, types
     if is_active is not None and is_active != endpoint.is_active:
         endpoint.is_active = is_active
         if is_active:
@@ -1217,6 +1241,7 @@ def webhook_endpoint_update(
         "url": endpoint.url,
         "description": endpoint.description,
         "is_active": endpoint.is_active,
+        "event_types": endpoint.event_types,
         **_filter_snapshot(endpoint),
     }
     old, changed = _diff(before, after)

@@ -67,6 +67,14 @@ def send_daily_digests() -> None:
 
 
 @shared_task
+def sign_audit_checkpoint() -> None:
+    """Beat, every AUDIT_CHECKPOINT_SECONDS: sign the audit chain's head and publish it."""
+    from commitments import checkpoints  # it queues deliver_webhooks: imported when run
+
+    checkpoints.checkpoint_create()
+
+
+@shared_task
 def remind_reviewers() -> None:
     """Beat, once a day: remind reviewers of updates waiting more than three days."""
     _queue_emails(notifications.review_reminders_create())

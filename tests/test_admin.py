@@ -9,10 +9,11 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import api_token_issue
-from commitments import audit, services
+from commitments import audit, checkpoints, services
 from commitments.admin import ParticipantAdmin
 from commitments.choices import CommitmentStatus, ParticipantKind, UpdateState
 from commitments.models import (
+    AuditCheckpoint,
     AuditEvent,
     Commitment,
     Notification,
@@ -33,7 +34,7 @@ from tests.factories import (
 )
 
 REGISTERED = list(admin.site._registry)
-NO_ADD_PAGE = {StatusUpdate, AuditEvent, WebhookDelivery, Notification}
+NO_ADD_PAGE = {StatusUpdate, AuditEvent, AuditCheckpoint, WebhookDelivery, Notification}
 
 
 def admin_url(model, view: str, *args) -> str:
@@ -73,6 +74,7 @@ def test_admin_opens_every_changelist_add_and_change_page(client, admin_user, mo
     WebhookAttemptFactory()  # with its delivery and endpoint
     SubscriptionFactory()
     NotificationFactory()
+    checkpoints.checkpoint_create()
     obj = model._default_manager.first()
     client.force_login(admin_user)
 

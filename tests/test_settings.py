@@ -1,5 +1,6 @@
 """Production settings: secure by default once DEBUG is off."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -21,7 +22,7 @@ def manage(*args, **env):
     )
 
 
-def test_check_deploy_prints_no_warning_with_production_settings():
+def test_check_deploy_prints_no_warning_with_production_settings(tmp_path):
     result = manage(
         "check",
         "--deploy",
@@ -30,6 +31,10 @@ def test_check_deploy_prints_no_warning_with_production_settings():
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="a-long-random-production-key-" + "x7Qp2" * 10,
         DJANGO_ALLOWED_HOSTS="tracker.example.org",
+        AUDIT_SIGNING_KEY=base64.b64encode(bytes(range(32))).decode(),
+        # The settings alone: the database role's own check is tested with roles of its own
+        # (tests/commitments/test_deploy_checks.py), and the tests connect as a superuser.
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

@@ -167,6 +167,18 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# AUDIT CHECKPOINTS: the audit chain's head, signed (Ed25519) and published on a schedule
+# (commitments.checkpoints). The key: base64 of the raw 32-byte private key; without one, and
+# only under DEBUG, a dev-only key is derived from SECRET_KEY.
+AUDIT_SIGNING_KEY = env("AUDIT_SIGNING_KEY", default="")
+# Decided here, not from DEBUG at run time (tests run with DEBUG off).
+AUDIT_SIGNING_KEY_FROM_SECRET = DEBUG and not AUDIT_SIGNING_KEY
+AUDIT_CHECKPOINT_SECONDS = env.float("AUDIT_CHECKPOINT_SECONDS", default=3600.0)
+CELERY_BEAT_SCHEDULE["sign-audit-checkpoint"] = {
+    "task": "commitments.tasks.sign_audit_checkpoint",
+    "schedule": AUDIT_CHECKPOINT_SECONDS,
+}
+
 # WEBHOOKS: outbound calls (Standard Webhooks), retried over about a day
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)

@@ -2,8 +2,10 @@
 
 from rest_framework import serializers
 
+from commitments import checkpoints
 from commitments.choices import CommitmentStatus
 from commitments.models import (
+    EVENT_TYPES,
     Agreement,
     AuditEvent,
     Commitment,
@@ -255,12 +257,19 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
             "participants",
             "guarantees",
             "agreements",
+            "event_types",
             "is_active",
             "disabled_at",
             "disabled_reason",
             "created_at",
             "updated_at",
         ]
+
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=EVENT_TYPES),
+        read_only=True,
+        help_text="the webhook event types it receives",
+    )
 
 
 class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
@@ -270,6 +279,43 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
 
     class Meta(WebhookEndpointSerializer.Meta):
         fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+
+
+class AuditCheckpointSerializer(serializers.Serializer):
+    """A signed checkpoint of the audit chain, exactly as published: keep this JSON as served
+    and check it later with `manage.py verify_audit --checkpoint FILE`."""
+
+    id = serializers.IntegerField(read_only=True)
+    sequence = serializers.IntegerField(
+        read_only=True, min_value=0, help_text="the head event's sequence (0: empty history)"
+    )
+    hash = serializers.CharField(
+        read_only=True, min_length=64, max_length=64, help_text="the head event's hash (hex)"
+    )
+    signed_at = serializers.DateTimeField(
+        read_only=True,
+        format=checkpoints.SIGNED_AT_FORMAT,
+        help_text="UTC, YYYY-MM-DDTHH:MM:SS.ffffffZ, as signed",
+    )
+    key_id = serializers.CharField(
+        read_only=True, help_text="first 16 hex digits of SHA-256 of the raw public key"
+    )
+    algorithm = serializers.ChoiceField(choices=[checkpoints.ALGORITHM], read_only=True)
+    signature = serializers.CharField(
+        read_only=True,
+        help_text='base64 Ed25519 signature of {"hash","key_id","sequence","signed_at"} as '
+        "JSON, keys sorted, no whitespace",
+    )
+
+    def to_representation(self, instance):
+        return checkpoints.document(instance)
+
+
+class AuditPublicKeySerializer(serializers.Serializer):
+    algorithm = serializers.ChoiceField(choices=[checkpoints.ALGORITHM])
+    key_id = serializers.CharField(help_text="what each checkpoint's key_id names")
+    public_key = serializers.CharField(help_text="base64 of the raw 32-byte public key")
+    public_key_pem = serializers.CharField(help_text="the same key, PEM (SubjectPublicKeyInfo)")
 
 
 class WebhookSecretSerializer(serializers.Serializer):
@@ -347,4 +393,11 @@ class WebhookEndpointCreateSerializer(StrictInputSerializer):
     )
     agreements = serializers.SlugRelatedField(
         slug_field="slug", many=True, required=False, queryset=Agreement.objects.all()
+    )
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=EVENT_TYPES),
+        required=False,
+        allow_empty=False,
+        max_length=len(EVENT_TYPES),
+        help_text="the webhook event types to receive (default: commitment.status_changed)",
     )

@@ -14,12 +14,14 @@ router.register("sources", views.SourceViewSet, basename="source")
 router.register("commitments", views.CommitmentViewSet, basename="commitment")
 router.register("status-updates", views.StatusUpdateViewSet, basename="statusupdate")
 router.register("audit-events", views.AuditEventViewSet, basename="auditevent")
+router.register("audit/checkpoints", views.AuditCheckpointViewSet, basename="auditcheckpoint")
 router.register("webhooks", views.WebhookEndpointViewSet, basename="webhookendpoint")
 
 app_name = "api"
 
 urlpatterns = [
     path("changes/", views.ChangesView.as_view(), name="changes"),
+    path("audit/public-key/", views.AuditPublicKeyView.as_view(), name="audit-public-key"),
     *router.urls,
     re_path(r"", views.not_found),
 ]

@@ -1,6 +1,11 @@
-"""The domain's models: the record (record.py) and its notifications (notifications.py)."""
+"""The domain's models: the record (record.py), its notifications (notifications.py) and the
+audit chain's signed checkpoints (checkpoints.py)."""
 
+from commitments.models.checkpoints import AuditCheckpoint
 from commitments.models.notifications import (
+    CHECKPOINT_TYPE,
+    EVENT_TYPES,
+    STATUS_CHANGED_TYPE,
     Notification,
     Subscription,
     WebhookAttempt,
@@ -18,10 +23,15 @@ from commitments.models.record import (
     Participant,
     Source,
     StatusUpdate,
+    unaudited_bulk_create,
 )
 
 __all__ = [
+    "CHECKPOINT_TYPE",
+    "EVENT_TYPES",
+    "STATUS_CHANGED_TYPE",
     "Agreement",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditEventQuerySet",
     "AuditedQuerySet",
@@ -36,4 +46,5 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookMessage",
+    "unaudited_bulk_create",
 ]

@@ -8,7 +8,7 @@ periodic task queues again whatever a lost message or a dead worker left behind.
 import functools
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -16,6 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.choices import DeliveryState, NotificationChannel, NotificationKind
 from commitments.models.record import Agreement, AuditEvent, Commitment, Guarantee, Participant
+
+# The webhook event types an endpoint may receive.
+STATUS_CHANGED_TYPE = "commitment.status_changed"
+CHECKPOINT_TYPE = "audit.checkpoint"
+EVENT_TYPES = (STATUS_CHANGED_TYPE, CHECKPOINT_TYPE)
+
+
+def default_event_types() -> list[str]:
+    """What an endpoint receives unless it asks otherwise (what every endpoint always did)."""
+    return [STATUS_CHANGED_TYPE]
 
 
 class FollowingQuerySet(models.QuerySet):
@@ -43,6 +53,17 @@ def _following_sql(model: type[models.Model]) -> str:
         rows = f"SELECT 1 FROM {quote(through.db_table)} f WHERE f.{source} = o.{pk}"
         conditions.append(f"(NOT EXISTS ({rows}) OR EXISTS ({rows} AND f.{target} = %s))")
     return f"SELECT o.{pk} FROM {table} o WHERE {' AND '.join(conditions)}"
+
+
+class WebhookEndpointQuerySet(FollowingQuerySet):
+    def receiving(self, event_type: str) -> "WebhookEndpointQuerySet":
+        """Endpoints whose `event_types` list names `event_type`."""
+        if connections[self.db].vendor == "postgresql":
+            return self.filter(event_types__contains=[event_type])
+        # SQLite has no JSON containment lookup: its json_each() lists the array's members.
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
+        members = f"SELECT o.id FROM {table} o, json_each(o.event_types) t WHERE t.value = %s"
+        return self.filter(pk__in=RawSQL(members, [event_type]))
 
 
 class Following(models.Model):
@@ -144,7 +165,8 @@ class Notification(models.Model):
 
 
 class WebhookEndpoint(Following):
-    """A receiver of signed status-change webhooks (Standard Webhooks)."""
+    """A receiver of signed webhooks (Standard Webhooks): status changes, and the audit
+    chain's signed checkpoints when it asks for them (`event_types`)."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="webhook_endpoints"
@@ -160,8 +182,15 @@ class WebhookEndpoint(Following):
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     disabled_reason = models.TextField(_("why disabled"), blank=True)
     failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    event_types = models.JSONField(
+        _("event types"),
+        default=default_event_types,
+        help_text=_("The webhook event types it receives: %s.") % ", ".join(EVENT_TYPES),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WebhookEndpointQuerySet.as_manager()
 
     class Meta:
         ordering = ["owner", "pk"]

@@ -1,7 +1,13 @@
 """The record: who pledged what, and where its ratification stands.
 
 Models stay plain. Every write goes through commitments.services; audited models refuse
-QuerySet.update(), which would bypass the audit history.
+QuerySet.update(), QuerySet.delete() and bulk_create(), which would bypass the audit history.
+An instance's own save() and delete() stay (the services call them and record the event).
+Django's cascades do not go through QuerySet.delete() (its Collector deletes in batches of its
+own), so deleting a user or a reference row is not blocked by these refusals.
+
+The one escape hatch is unaudited_bulk_create(): for benchmarks and test fixtures that build
+large histories or records directly, never for the application's own writes.
 """
 
 from django.conf import settings
@@ -20,12 +26,31 @@ from commitments.exceptions import AuditedWriteForbidden
 
 
 class AuditedQuerySet(models.QuerySet):
-    """Bulk updates would change the record without an audit event: refuse them."""
+    """Bulk updates, deletes and inserts would change the record without an audit event:
+    refuse them."""
 
     def update(self, **kwargs):
         raise AuditedWriteForbidden()
 
     update.queryset_only = True
+
+    def delete(self):
+        raise AuditedWriteForbidden()
+
+    delete.queryset_only = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        raise AuditedWriteForbidden()
+
+    def bulk_update(self, objs, *args, **kwargs):
+        raise AuditedWriteForbidden()
+
+
+def unaudited_bulk_create(model: type[models.Model], objs, **kwargs) -> list:
+    """Insert rows of an audited model (or audit events) in bulk, with no audit event: the
+    documented escape hatch for benchmarks and fixtures. On PostgreSQL the audit table's
+    triggers still accept only events that continue the chain."""
+    return models.QuerySet(model).bulk_create(objs, **kwargs)
 
 
 class Source(models.Model):
@@ -299,6 +324,8 @@ class StatusUpdate(models.Model):
 
 
 class AuditEventQuerySet(models.QuerySet):
+    """Only audit.record() inserts events, one at a time under the chain's lock."""
+
     def update(self, **kwargs):
         raise AuditedWriteForbidden("Audit events are append-only.")
 
@@ -308,6 +335,12 @@ class AuditEventQuerySet(models.QuerySet):
         raise AuditedWriteForbidden("Audit events are append-only.")
 
     delete.queryset_only = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        raise AuditedWriteForbidden("Audit events are inserted only by audit.record().")
+
+    def bulk_update(self, objs, *args, **kwargs):
+        raise AuditedWriteForbidden("Audit events are append-only.")
 
 
 class AuditEvent(models.Model):

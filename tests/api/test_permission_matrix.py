@@ -9,6 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
+from commitments.checkpoints import checkpoint_create
 from commitments.choices import CommitmentStatus, UpdateState
 from commitments.models import AuditEvent
 from commitments.services import participant_save, update_create, webhook_endpoint_create
@@ -177,6 +178,30 @@ WEBHOOKS = {
     ),
 }
 MATRIX.update(WEBHOOKS)
+
+
+def latest_checkpoint_path() -> str:
+    checkpoint_create()
+    return "/api/v1/audit/checkpoints/latest/"
+
+
+# Checkpoints of the audit chain: read as the audit events are; signed on demand by admins;
+# the public key that checks them is public.
+CHECKPOINTS = {
+    ("get", "/api/v1/audit/checkpoints/"): (lambda: "/api/v1/audit/checkpoints/", None, READ),
+    ("get", "/api/v1/audit/checkpoints/latest/"): (latest_checkpoint_path, None, READ),
+    ("post", "/api/v1/audit/checkpoints/"): (
+        lambda: "/api/v1/audit/checkpoints/",
+        dict,
+        {"anonymous": 401, "api_client": 403, "analyst": 403, "reviewer": 403, "admin": 201},
+    ),
+    ("get", "/api/v1/audit/public-key/"): (
+        lambda: "/api/v1/audit/public-key/",
+        None,
+        {"anonymous": 200, "api_client": 200, "analyst": 200, "reviewer": 200, "admin": 200},
+    ),
+}
+MATRIX.update(CHECKPOINTS)
 
 # The author's own steps, beyond the matrix of acting on others' updates.
 OWN = {

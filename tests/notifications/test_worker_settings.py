@@ -29,13 +29,14 @@ def test_every_task_ends_before_the_broker_hands_its_message_out_again():
     assert visibility > settings.NOTIFY_SWEEP_SECONDS
 
 
-def test_beat_sweeps_owed_notifications_and_sends_digests_and_reminders():
+def test_beat_sweeps_owed_notifications_sends_digests_and_reminders_and_signs_checkpoints():
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
 
     assert tasks == {
         "commitments.tasks.requeue_owed",
         "commitments.tasks.send_daily_digests",
         "commitments.tasks.remind_reviewers",
+        "commitments.tasks.sign_audit_checkpoint",
     }
 
 

@@ -1,15 +1,36 @@
+import sys
+from pathlib import Path
+
+import orjson
 from django.core.management.base import BaseCommand, CommandError
 
-from commitments import audit
+from commitments import audit, checkpoints
+
+# Exit codes of --checkpoint: the history is not what the checkpoint saw; the checkpoint itself
+# cannot be trusted (not signed by this tracker's key, altered, unreadable).
+NOT_A_PREFIX = 1
+CHECKPOINT_REFUSED = 2
 
 
 class Command(BaseCommand):
     help = (
         "Walk the audit hash chain and replay the status history against the live record; "
-        "exits non-zero naming the first broken event or each disagreeing commitment."
+        "exits non-zero naming the first broken event or each disagreeing commitment. With "
+        "--checkpoint FILE (a checkpoint's JSON as the API served it): checks its signature, "
+        "then that the history it saw is still a prefix of today's."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--checkpoint",
+            metavar="FILE",
+            help="a kept checkpoint (GET /api/v1/audit/checkpoints/latest/); '-' reads stdin",
+        )
+
     def handle(self, *args, **options):
+        if options["checkpoint"]:
+            self.check_checkpoint(options["checkpoint"])
+            return
         report = audit.verify()
         rate = report.checked / report.seconds if report.seconds else 0
         note = f"{report.checked} events checked in {report.seconds:.3f} s ({rate:,.0f}/s)."
@@ -29,3 +50,20 @@ class Command(BaseCommand):
                 + note
             )
         self.stdout.write(f"Audit chain intact. {note}")
+
+    def check_checkpoint(self, path: str) -> None:
+        try:
+            raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+            kept = orjson.loads(raw)
+        except (OSError, orjson.JSONDecodeError) as error:
+            raise CommandError(
+                f"Cannot read the checkpoint {path}: {error}", returncode=CHECKPOINT_REFUSED
+            ) from error
+        report = checkpoints.checkpoint_check(kept)
+        if report.ok:
+            self.stdout.write(f"{report.message} {report.checked} events checked.")
+            return
+        refused = report.outcome in ("bad_signature", "other_key", "malformed")
+        raise CommandError(
+            report.message, returncode=CHECKPOINT_REFUSED if refused else NOT_A_PREFIX
+        )
