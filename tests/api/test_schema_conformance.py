@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import TokenScope
 from commitments.api.http import ConditionalMixin
+from commitments.checkpoints import checkpoint_create
 from commitments.choices import CommitmentStatus
 from commitments.models import StatusUpdate
 from commitments.services import (
@@ -49,6 +50,7 @@ FILLED = {
     "/api/v1/audit-events/",
     "/api/v1/webhooks/",
     "/api/v1/changes/",
+    "/api/v1/audit/checkpoints/",
 }
 PAGE = 2  # small pages: every list is followed over several
 
@@ -199,6 +201,7 @@ def record(analyst, reviewer, admin_user, api_client_user):
     )
     WebhookEndpointFactory(owner=analyst, guarantees=[air], agreements=[agreement])
     WebhookDeliveryFactory(endpoint=mine)
+    checkpoint_create()
 
 
 @pytest.fixture
