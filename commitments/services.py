@@ -236,12 +236,15 @@ def _check_update_content(
         errors["effective_date"] = [_earliest_message(basis, corrects)]
     if errors:
         raise ValidationFailed(errors)
-    workflow.check_transition(
-        basis.status,
-        proposed_status,
-        correction=is_correction,
-        needs_parliament=_needs_parliament(commitment),
-    )
+    if corrects is None:
+        workflow.check_transition(
+            basis.status,
+            proposed_status,
+            correction=is_correction,
+            needs_parliament=_needs_parliament(commitment),
+        )
+    # A correction naming an event may restate the status before it: that event and every
+    # later one never happened ("it never went to parliament"), so no status is refused.
     return basis
 
 

@@ -153,3 +153,25 @@ def test_a_correction_back_to_pledged_keeps_the_pledge_date(analyst, reviewer):
 
     assert (commitment.status, commitment.status_date) == (S.PLEDGED, D(2024, 5, 1))
     assert (commitment.pledged_on, commitment.signed_on) == (D(2024, 3, 15), None)
+
+
+def test_a_correction_naming_an_event_may_restore_the_status_before_it(
+    tabled_then_ratified, analyst, reviewer
+):
+    commitment, sequences = tabled_then_ratified
+
+    commitment, _ = apply(
+        commitment,
+        S.SIGNED,
+        D(2024, 4, 10),
+        author=analyst,
+        reviewer=reviewer,
+        corrects=sequences[S.IN_PARLIAMENT],
+    )
+
+    assert (commitment.status, commitment.signed_on) == (S.SIGNED, D(2024, 4, 10))
+    assert (commitment.in_parliament_on, commitment.ratified_on) == (None, None)
+    assert [status_on(commitment, day) for day in (D(2024, 6, 15), D(2024, 10, 1))] == [
+        S.SIGNED,
+        S.SIGNED,
+    ]
