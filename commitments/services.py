@@ -149,23 +149,29 @@ def _save_sources(sources: Iterable[SourceInput | Source]) -> list[Source]:
 
 
 class _Basis(NamedTuple):
-    """What an update is applied to: the status and stage dates it moves on from, and the
-    earliest effective date it may carry."""
+    """What an update is applied to: the status and stage dates it moves on from, the
+    earliest effective date it may carry, and the status change it supersedes (a
+    correction's)."""
 
     status: str
     stage_dates: dict[str, date | None]
     earliest: date
     earliest_is_pledge: bool
+    corrects: int | None = None
 
 
 def _basis(
-    commitment: Commitment, status: str, status_date: date | None, stage_dates: dict
+    commitment: Commitment,
+    status: str,
+    status_date: date | None,
+    stage_dates: dict,
+    corrects: int | None = None,
 ) -> _Basis:
     # The pledge (or, where none is recorded, its agreement's date) bounds every date.
     pledged = commitment.pledged_on or commitment.guarantee.agreement.signed_on
     if status_date is None or status_date <= pledged:
-        return _Basis(status, stage_dates, max(pledged, status_date or pledged), True)
-    return _Basis(status, stage_dates, status_date, False)
+        return _Basis(status, stage_dates, max(pledged, status_date or pledged), True, corrects)
+    return _Basis(status, stage_dates, status_date, False, corrects)
 
 
 def _live_basis(commitment: Commitment) -> _Basis:
@@ -173,28 +179,35 @@ def _live_basis(commitment: Commitment) -> _Basis:
     return _basis(commitment, commitment.status, commitment.status_date, stage_dates)
 
 
-def _corrected_basis(commitment: Commitment, sequence: int) -> _Basis | str:
-    """The record as it stood just before status event `sequence`, which a correction says
-    was wrong; or why that event cannot be corrected."""
-    events = AuditEvent.objects.filter(commitment=commitment, action__in=audit.STATUS_ACTIONS)
-    named = events.filter(sequence=sequence, action=audit.STATUS_CHANGED).first()
-    if named is None:
+def _corrected_basis(commitment: Commitment, sequence: int | None) -> _Basis | str:
+    """The record as it stood just before status change `sequence`, which a correction says
+    was wrong; or why that event cannot be corrected. None: the current status is wrong, so
+    the latest standing status change is corrected (none after the pledge: nothing is)."""
+    standing = selectors.status_events_standing(commitment=commitment)
+    changes = standing.filter(action=audit.STATUS_CHANGED)
+    if sequence is None:
+        sequence = changes.values_list("sequence", flat=True).last()
+        if sequence is None:
+            return _live_basis(commitment)
+    elif not changes.filter(sequence=sequence).exists():
+        if AuditEvent.objects.filter(
+            commitment=commitment, action=audit.STATUS_CHANGED, sequence=sequence
+        ).exists():
+            return _("Event #%s has already been corrected; name one that still stands.") % (
+                sequence
+            )
         return _("Event #%s is not a status change of this commitment.") % sequence
-    if not selectors.status_events_standing(commitment=commitment).filter(pk=named.pk).exists():
-        return _("Event #%s has already been corrected; name one that still stands.") % sequence
-    # The record just before the named event: every status event before it, superseded ones
-    # included (a standing event is preceded by the record its own correction left).
-    state = audit.replay({}, named.before)
-    for after in (
-        events.filter(sequence__lt=sequence).order_by("sequence").values_list("after", flat=True)
-    ):
+    # The record just before the named event: the status events before it that still stand
+    # (those a correction superseded never happened). The pledge's date never moves.
+    state = {"pledged_on": audit.jsonable(commitment.pledged_on)}
+    for after in standing.filter(sequence__lt=sequence).values_list("after", flat=True):
         audit.replay(state, after)
     stage_dates = {
         f: date.fromisoformat(state[f]) if state.get(f) else None
         for f in workflow.STAGE_DATE_FIELDS.values()
     }
     status_date = date.fromisoformat(state["status_date"]) if state.get("status_date") else None
-    return _basis(commitment, state["status"], status_date, stage_dates)
+    return _basis(commitment, state["status"], status_date, stage_dates, sequence)
 
 
 def _check_update_content(
@@ -226,33 +239,33 @@ def _check_update_content(
     basis = _live_basis(commitment)
     if corrects is not None and not is_correction:
         errors["corrects"] = [_("Only a correction names the event it corrects.")]
-    elif corrects is not None:
+    elif is_correction:
         corrected = _corrected_basis(commitment, corrects)
         if isinstance(corrected, str):
             errors["corrects"] = [corrected]
         else:
             basis = corrected
     if "effective_date" not in errors and effective_date < basis.earliest:
-        errors["effective_date"] = [_earliest_message(basis, corrects)]
+        errors["effective_date"] = [_earliest_message(basis)]
     if errors:
         raise ValidationFailed(errors)
-    if corrects is None:
+    if basis.corrects is None:
         workflow.check_transition(
             basis.status,
             proposed_status,
             correction=is_correction,
             needs_parliament=_needs_parliament(commitment),
         )
-    # A correction naming an event may restate the status before it: that event and every
-    # later one never happened ("it never went to parliament"), so no status is refused.
+    # A correction of a status change may restate the status before it: that change and
+    # every later one never happened ("it never went to parliament"), so none is refused.
     return basis
 
 
-def _earliest_message(basis: _Basis, corrects: int | None) -> str:
-    values = {"date": basis.earliest.isoformat(), "status": basis.status, "seq": corrects}
+def _earliest_message(basis: _Basis) -> str:
+    values = {"date": basis.earliest.isoformat(), "status": basis.status, "seq": basis.corrects}
     if basis.earliest_is_pledge:
         return _("The effective date cannot be before %(date)s, when it was pledged.") % values
-    if corrects is not None:
+    if basis.corrects is not None:
         return (
             _(
                 "The effective date cannot be before %(date)s, the date of the status "
@@ -263,8 +276,8 @@ def _earliest_message(basis: _Basis, corrects: int | None) -> str:
     return (
         _(
             "The effective date cannot be before %(date)s, the date of the current status "
-            "(%(status)s). A correction that names the status change it corrects may go "
-            "back further."
+            "(%(status)s). Only a correction (of the status change it names, or of the "
+            "current status) may go back further."
         )
         % values
     )
@@ -562,16 +575,9 @@ def _approve(*, update: StatusUpdate, reviewer: User, comment: str) -> Commitmen
 
     now = timezone.now()
     before = audit.status_state(commitment)
-    stage_dates = basis.stage_dates
-    if update.is_correction:
-        stage_dates = workflow.corrected_stage_dates(
-            stage_dates, update.proposed_status, update.effective_date
-        )
-    else:
-        stage_dates = {
-            **stage_dates,
-            workflow.STAGE_DATE_FIELDS[update.proposed_status]: update.effective_date,
-        }
+    stage_dates = workflow.stage_dates_after(
+        basis.stage_dates, update.proposed_status, update.effective_date
+    )
     for name, value in stage_dates.items():
         setattr(commitment, name, value)
     commitment.status = update.proposed_status
@@ -584,8 +590,17 @@ def _approve(*, update: StatusUpdate, reviewer: User, comment: str) -> Commitmen
     update.reviewed_by = reviewer
     update.reviewed_at = now
     update.review_comment = comment.strip()
+    # A correction that named no event corrected the current status: its change, now named.
+    update.corrects_id = basis.corrects
     update.save(
-        update_fields=["state", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
+        update_fields=[
+            "state",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "corrects",
+            "updated_at",
+        ]
     )
 
     event = audit.record(
@@ -601,7 +616,7 @@ def _approve(*, update: StatusUpdate, reviewer: User, comment: str) -> Commitmen
             "proposed_by": update.proposed_by.get_username(),
             "is_correction": update.is_correction,
             # Supersedes that event and every later status change of the commitment.
-            **({"corrects": update.corrects_id} if update.corrects_id else {}),
+            **({"corrects": basis.corrects} if basis.corrects else {}),
         },
         reason=update.correction_reason if update.is_correction else update.review_comment,
     )

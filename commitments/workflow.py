@@ -38,35 +38,17 @@ UPDATE_TRANSITIONS: dict[str, frozenset[str]] = {
 STAGE_DATE_FIELDS: dict[str, str] = {status: f"{status}_on" for status in S.values}
 
 
-def _preceding(status: str) -> frozenset[str]:
-    """The statuses from which the ladder reaches `status` (itself too, when on a loop)."""
-    found: set[str] = set()
-    frontier = {status}
-    while frontier:
-        frontier = {old for old, new in TRANSITIONS.items() if new & frontier} - found
-        found |= frontier
-    return frozenset(found)
-
-
-# The stages that can come before each status on the ladder, derived from TRANSITIONS.
-PRECEDING: dict[str, frozenset[str]] = {status: _preceding(status) for status in TRANSITIONS}
-
-
-def corrected_stage_dates(
+def stage_dates_after(
     stage_dates: Mapping[str, date | None], status: str, day: date
 ) -> dict[str, date | None]:
-    """The stage dates (by field name) a correction to `status` on `day` leaves, from the
-    stage dates it starts from: `status`'s is `day`; a stage that cannot come before
-    `status` on the ladder is cleared; every other keeps its date. The pledge's date is where
-    the record starts, and no correction moves it (one back to pledged included)."""
-    dates = {
-        field: day
-        if stage == status
-        else (stage_dates.get(field) if stage in PRECEDING[status] else None)
-        for stage, field in STAGE_DATE_FIELDS.items()
-    }
-    pledged = STAGE_DATE_FIELDS[S.PLEDGED]
-    dates[pledged] = stage_dates.get(pledged)
+    """The stage dates (by field name) once `status` is reached on `day`, from those of the
+    record it moves on from: `status`'s is `day`, every other keeps its date. The pledge's
+    date is where the record starts, and nothing moves it (a correction back to pledged
+    included). A correction moves on from the record as it stood before the change it
+    corrects, so the stages only that change and later ones reached have no date here."""
+    dates = dict(stage_dates)
+    if status != S.PLEDGED:
+        dates[STAGE_DATE_FIELDS[status]] = day
     return dates
 
 

@@ -21,19 +21,6 @@ pytestmark = pytest.mark.django_db
 ONE_DAY = datetime.timedelta(days=1)
 
 
-def _reaches() -> dict[str, set[str]]:
-    """reaches[a]: the statuses some ladder path leads to from a (transitive closure)."""
-    reaches = {a: set(b) for a, b in workflow.TRANSITIONS.items()}
-    for via in reaches:
-        for a in reaches:
-            if via in reaches[a]:
-                reaches[a] |= reaches[via]
-    return reaches
-
-
-REACHES = _reaches()
-
-
 @dataclass
 class Event:
     sequence: int
@@ -45,8 +32,10 @@ class Event:
 
 @dataclass
 class Reference:
-    """The history as a list of status events; a correction naming an event strikes it and
-    every later one. Each event keeps the stage dates it leaves."""
+    """The history as a list of status events. A correction strikes the status change it
+    names (the latest standing one when it names none) and every later one, and moves on
+    from the last event that still stands before them. Each event keeps the stage dates it
+    leaves: those it moved on from, and its own status's date (the pledge's never moves)."""
 
     events: list[Event] = field(default_factory=list)
 
@@ -54,21 +43,27 @@ class Reference:
     def current(self) -> Event:
         return self.events[-1]
 
+    def standing_changes(self) -> list[Event]:
+        return [e for e in self.events[1:] if e.standing]
+
     def before(self, sequence: int) -> Event:
-        return [e for e in self.events if e.sequence < sequence][-1]
+        return [e for e in self.events if e.standing and e.sequence < sequence][-1]
+
+    def corrected(self, corrects: int | None) -> int | None:
+        """The status change a correction strikes: the one named, else the current one."""
+        if corrects is not None:
+            return corrects
+        changes = self.standing_changes()
+        return changes[-1].sequence if changes else None
 
     def add(self, sequence, status, day, *, correction, corrects=None):
-        base = self.before(corrects) if corrects else self.current
-        if correction:
-            stages = {
-                s: day if s == status else (base.stages[s] if status in REACHES[s] else None)
-                for s in S.values
-            }
-            stages[S.PLEDGED] = base.stages[S.PLEDGED]  # the pledge never moves
-        else:
-            stages = {**base.stages, status: day}
+        struck = self.corrected(corrects) if correction else None
+        base = self.before(struck) if struck else self.current
+        stages = {**base.stages}
+        if status != S.PLEDGED:
+            stages[status] = day
         for event in self.events:
-            if corrects and event.sequence >= corrects:
+            if struck and event.sequence >= struck:
                 event.standing = False
         self.events.append(Event(sequence, status, day, stages))
 
@@ -79,12 +74,13 @@ class Reference:
 
 def draw_step(data, reference, needs_parliament):
     """One update the rules allow: a move up the ladder, a correction of the current status,
-    or a correction naming a standing status change; dated on or after what bounds it."""
+    or a correction naming a standing status change; dated on or after what bounds it. A
+    correction of a status change may restate any status, the one before it included."""
     current = reference.current
     kinds = ["correct"]
     if workflow.allowed_next(current.status, needs_parliament=needs_parliament):
         kinds += ["move", "move"]
-    named = [e for e in reference.events[1:] if e.standing]
+    named = reference.standing_changes()
     if named:
         kinds.append("correct_event")
     kind = data.draw(st.sampled_from(kinds))
@@ -94,8 +90,9 @@ def draw_step(data, reference, needs_parliament):
     else:
         if kind == "correct_event":
             corrects = data.draw(st.sampled_from([e.sequence for e in named]))
-            since = reference.before(corrects)
-        choices = [s for s in S.values if s != since.status]
+        struck = reference.corrected(corrects)
+        since = reference.before(struck) if struck else current
+        choices = list(S.values) if struck else [s for s in S.values if s != since.status]
     status = data.draw(st.sampled_from(choices))
     day = since.day + ONE_DAY * data.draw(st.integers(0, 9))
     return status, day, kind != "move", corrects
@@ -146,5 +143,11 @@ def test_as_of_every_day_and_the_live_record_agree_with_the_replayed_history(
         current = reference.current
         assert (live.status, live.status_date) == (current.status, current.day)
         assert {s: live.stage_date(s) for s in S.values} == current.stages
+        standing = {(e.status, e.day) for e in reference.events if e.standing}
+        for status in S.values:
+            # Every live stage date is a standing event's, and as of it the record says so
+            # (or says what a later change of the same day made it).
+            if live.stage_date(status) is not None:
+                assert (status, live.stage_date(status)) in standing, status
         assert audit.verify().ok
         transaction.set_rollback(True)

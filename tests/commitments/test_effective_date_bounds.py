@@ -9,6 +9,7 @@ from commitments.choices import CommitmentStatus as S
 from commitments.choices import UpdateState
 from commitments.exceptions import ValidationFailed
 from commitments.models import AuditEvent, Commitment
+from commitments.selectors import commitments_as_of
 from commitments.services import update_approve, update_create, update_edit
 from tests.commitments.records import apply, pledge
 from tests.factories import StatusUpdateFactory
@@ -60,20 +61,42 @@ def test_an_effective_date_before_the_current_status_date_is_refused_when_writte
     assert not commitment.updates.filter(proposed_status=S.IN_PARLIAMENT).exists()
 
 
-def test_a_correction_that_names_no_event_cannot_go_back_past_the_current_status(analyst, reviewer):
-    commitment, _ = apply(pledge(), S.SIGNED, D(2024, 5, 1), author=analyst, reviewer=reviewer)
+def test_a_correction_of_the_current_status_cannot_go_back_past_the_status_before_it(
+    analyst, reviewer
+):
+    commitment, _ = apply(pledge(), S.SIGNED, D(2024, 4, 10), author=analyst, reviewer=reviewer)
+    commitment, _ = apply(
+        commitment, S.IN_PARLIAMENT, D(2024, 5, 1), author=analyst, reviewer=reviewer
+    )
 
     with pytest.raises(ValidationFailed) as refused:
         propose(
             commitment,
             analyst,
-            S.IN_FORCE,
+            S.RATIFIED,
             D(2024, 4, 1),
             is_correction=True,
-            correction_reason="It came into force at once.",
+            correction_reason="It was ratified without a vote.",
         )
 
-    assert "before 2024-05-01" in refused.value.fields["effective_date"][0]
+    assert "before 2024-04-10" in refused.value.fields["effective_date"][0]
+
+
+def test_a_correction_of_the_current_status_supersedes_it_from_the_status_before_it(
+    analyst, reviewer
+):
+    commitment, _ = apply(pledge(), S.SIGNED, D(2024, 4, 10), author=analyst, reviewer=reviewer)
+    commitment, tabled = apply(
+        commitment, S.IN_PARLIAMENT, D(2024, 5, 1), author=analyst, reviewer=reviewer
+    )
+
+    commitment, _ = apply(
+        commitment, S.RATIFIED, D(2024, 4, 20), author=analyst, reviewer=reviewer, correction=True
+    )
+
+    assert commitment.updates.get(proposed_status=S.RATIFIED).corrects_id == tabled
+    assert (commitment.ratified_on, commitment.in_parliament_on) == (D(2024, 4, 20), None)
+    assert commitments_as_of(day=D(2024, 5, 15)).get(pk=commitment.pk).status_on == S.RATIFIED
 
 
 def test_editing_a_draft_to_a_date_before_the_current_status_is_refused(analyst, reviewer):
