@@ -1,5 +1,7 @@
 """The Django admin for users: every account, password and role change is audited."""
 
+from axes.admin import AccessAttemptAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -149,3 +151,10 @@ class ApiTokenAdmin(RefusalMessagesMixin, admin.ModelAdmin):
         for token in queryset:
             services.api_token_revoke(token=token, actor=request.user)
         self.message_user(request, _("%d token(s) revoked.") % queryset.count())
+
+
+# The login lockout (accounts.lockout): an admin unlocks an address or a username by deleting
+# its access attempts; the access log lists sign-ins. axes' own admin, registered here (with
+# AXES_ENABLE_ADMIN off) so its failure log, which is not kept, has no page.
+admin.site.register(AccessAttempt, AccessAttemptAdmin)
+admin.site.register(AccessLog, AccessLogAdmin)
