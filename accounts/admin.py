@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import services
+from accounts.forms import UserChangeForm
 from accounts.models import ApiToken, User
 from accounts.roles import Role
 from commitments.admin import RefusalMessagesMixin
@@ -23,6 +24,7 @@ def _role_names(user: User) -> list[str]:
 
 @admin.register(User)
 class UserAdmin(RefusalMessagesMixin, auth_admin.UserAdmin):
+    form = UserChangeForm
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "roles")
 
     def get_queryset(self, request):
