@@ -1,5 +1,7 @@
 """The Django admin for users: every account, password and role change is audited."""
 
+from axes.admin import AccessAttemptAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import services
+from accounts.forms import UserChangeForm
 from accounts.models import ApiToken, User
 from accounts.roles import Role
 from commitments.admin import RefusalMessagesMixin
@@ -21,6 +24,7 @@ def _role_names(user: User) -> list[str]:
 
 @admin.register(User)
 class UserAdmin(RefusalMessagesMixin, auth_admin.UserAdmin):
+    form = UserChangeForm
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "roles")
 
     def get_queryset(self, request):
@@ -149,3 +153,10 @@ class ApiTokenAdmin(RefusalMessagesMixin, admin.ModelAdmin):
         for token in queryset:
             services.api_token_revoke(token=token, actor=request.user)
         self.message_user(request, _("%d token(s) revoked.") % queryset.count())
+
+
+# The login lockout (accounts.lockout): an admin unlocks an address or a username by deleting
+# its access attempts; the access log lists sign-ins. axes' own admin, registered here (with
+# AXES_ENABLE_ADMIN off) so its failure log, which is not kept, has no page.
+admin.site.register(AccessAttempt, AccessAttemptAdmin)
+admin.site.register(AccessLog, AccessLogAdmin)

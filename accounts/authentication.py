@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -13,10 +14,17 @@ from accounts.services import api_token_hash
 
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-# A token (with its user) is cached this long: one cache read instead of a query per
-# request. The services forget it when it is revoked and when its user is changed (roles,
-# deactivation, deletion: accounts.services._forget_tokens_of).
+# A token (with its user) is cached this long in a cache every process shares (Redis): one
+# cache read instead of a query per request. The services forget it when it is revoked and
+# when its user is changed (roles, deactivation, deletion: accounts.services._forget_tokens_of).
 CACHE_SECONDS = 30
+
+
+def token_cache_seconds() -> int:
+    """CACHE_SECONDS with a shared cache; 0 with a per-process one (LocMemCache, when there
+    is no REDIS_URL): a revocation forgets the token only in the process that revoked it, so
+    every request reads the token from the database instead."""
+    return 0 if isinstance(caches["default"], LocMemCache) else CACHE_SECONDS
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -34,11 +42,12 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("The token is not valid.")) from error
         key_hash = api_token_hash(key)
         cache_key = ApiToken.cache_key_for(key_hash)
-        token = cache.get(cache_key)
+        cache_seconds = token_cache_seconds()
+        token = cache.get(cache_key) if cache_seconds else None
         if token is None:
             token = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
-            if token is not None:
-                cache.set(cache_key, token, CACHE_SECONDS)
+            if token is not None and cache_seconds:
+                cache.set(cache_key, token, cache_seconds)
         now = timezone.now()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("The token is not valid."))
@@ -49,7 +58,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
-            cache.set(cache_key, token, CACHE_SECONDS)
+            if cache_seconds:
+                cache.set(cache_key, token, cache_seconds)
         return token.user, token
 
     def authenticate_header(self, request):

@@ -63,6 +63,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commitments.change_webhookdelivery",
         "commitments.view_webhookattempt",
         "commitments.view_notification",
+        # The login lockout: seeing attempts, and unlocking by deleting them.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
     ],
     Role.API_CLIENT: list(_READ),
 }

@@ -12,6 +12,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.forms import UserCreateForm
 from accounts.models import ApiToken, TokenScope, User
 from accounts.roles import Role, role_groups
 from commitments import audit
@@ -59,13 +60,21 @@ def user_create(
     """Create a user holding `roles`; returns the user and the password (generated if not
     given). The admin role also grants access to the Django admin."""
     roles = _check_roles(roles)
-    if not username.strip():
-        raise ValidationFailed({"username": [_("A username is required.")]})
-    if User.objects.filter(username=username).exists():
-        raise ValidationFailed({"username": [_("A user named %s exists already.") % username]})
     password = password or secrets.token_urlsafe(12)
+    form = UserCreateForm(
+        {"username": username, "email": email, "password1": password, "password2": password}
+    )
+    if not form.is_valid():
+        # The password's messages are filed under password2 (the confirmation) by the form.
+        names = {"password2": "password", "__all__": "non_field_errors"}
+        raise ValidationFailed(
+            {names.get(field, field): list(messages) for field, messages in form.errors.items()}
+        )
     user = User.objects.create_user(
-        username=username, email=email, password=password, is_staff=Role.ADMIN in roles
+        username=form.cleaned_data["username"],
+        email=form.cleaned_data["email"],
+        password=password,
+        is_staff=Role.ADMIN in roles,
     )
     user.groups.set(role_groups(roles))
     audit.record(

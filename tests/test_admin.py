@@ -1,4 +1,5 @@
 import pytest
+from axes.models import AccessAttempt, AccessLog
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
@@ -34,7 +35,15 @@ from tests.factories import (
 )
 
 REGISTERED = list(admin.site._registry)
-NO_ADD_PAGE = {StatusUpdate, AuditEvent, AuditCheckpoint, WebhookDelivery, Notification}
+NO_ADD_PAGE = {
+    StatusUpdate,
+    AuditEvent,
+    AuditCheckpoint,
+    WebhookDelivery,
+    Notification,
+    AccessAttempt,
+    AccessLog,
+}
 
 
 def admin_url(model, view: str, *args) -> str:
@@ -75,6 +84,8 @@ def test_admin_opens_every_changelist_add_and_change_page(client, admin_user, mo
     SubscriptionFactory()
     NotificationFactory()
     checkpoints.checkpoint_create()
+    AccessAttempt.objects.create(username="x", ip_address="192.0.2.1", failures_since_start=1)
+    AccessLog.objects.create(username="x", ip_address="192.0.2.1")
     obj = model._default_manager.first()
     client.force_login(admin_user)
 

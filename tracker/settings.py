@@ -1,5 +1,6 @@
 """One settings module for dev, tests, CI and production: only the environment differs."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -15,6 +16,18 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-dev-only")
 if not DEBUG and SECRET_KEY.startswith("django-insecure-"):
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY when DJANGO_DEBUG is off.")
+# Django's own thresholds (the deploy check's security.W009), enforced at start in production:
+# a short or repetitive key signs sessions, password resets and CSRF tokens that can be forged.
+SECRET_KEY_MIN_LENGTH, SECRET_KEY_MIN_UNIQUE_CHARACTERS = 50, 5
+if not DEBUG and (
+    len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+):
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY is too weak: use at least {SECRET_KEY_MIN_LENGTH} random characters "
+        f"(at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones), e.g. from "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -28,6 +41,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "axes",
     "accounts",
     "commitments",
 ]
@@ -43,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -51,6 +67,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "commitments:home"
 LOGOUT_REDIRECT_URL = "commitments:home"
+# The lockout check runs first and refuses a password check to a locked-out address or user.
+AUTHENTICATION_BACKENDS = [
+    "accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 TEMPLATES = [
     {
@@ -245,6 +266,38 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
+# CLIENT ADDRESS: how many reverse proxies in front of the app append to X-Forwarded-For. 0:
+# the header is ignored and the connection's address counts (a client sets the header at will).
+# N: the Nth address from the right, the one the outermost trusted proxy saw. Read by the API
+# throttle (DRF's NUM_PROXIES) and the login lockout alike (accounts.lockout.client_ip).
+NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
+
+# LOGIN LOCKOUT (django-axes): /login/ and /admin/login/ refuse further passwords, with a 429
+# page naming the wait, after AXES_FAILURE_LIMIT failures from one address, or for one username
+# from anywhere (two separate counters), within AXES_COOLOFF_MINUTES of the last failure. The
+# username counter lets anyone lock a user out for a while, so the limit is generous (a
+# person mistyping stays far below it), the cool-off short, and failures while locked out do
+# not extend it; the address counter stops one client guessing across many usernames. An
+# admin unlocks from the admin's "Access attempts" (delete the rows) or with
+# `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`. Attempts are rows in the
+# database (shared by every process) and lines in the log ("AXES: ...", logger "axes").
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not wipe the failures: it would wipe every failure from that address too, so
+# one own account would let a client keep guessing others'.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Registered by accounts.admin: attempts (to unlock) and the log of sign-ins.
+AXES_ENABLE_ADMIN = False
+# The log names the username and address of each attempt (axes masks them by default);
+# passwords are always masked.
+AXES_SENSITIVE_PARAMETERS = []
+
 # REST API
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
 # List pages cached under their ETag (which every write changes); 0 turns the cache off.
@@ -275,6 +328,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "tracker.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "tracker.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Commitment Tracker API",

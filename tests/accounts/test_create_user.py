@@ -51,7 +51,7 @@ def test_an_unknown_role_is_refused_and_creates_nobody():
 def test_an_existing_username_is_refused():
     create_user("sam", "--role", "analyst")
 
-    with pytest.raises(CommandError, match="exists already"):
+    with pytest.raises(CommandError, match="already exists"):
         create_user("sam", "--role", "reviewer")
 
 

@@ -27,7 +27,13 @@ class Command(BaseCommand):
                 username=username, roles=roles, password=password, email=email
             )
         except ValidationFailed as error:
-            raise CommandError(error.message) from error
+            # Printed to stderr, one line per error; the command exits with status 1.
+            lines = [
+                f"  {field}: {message}"
+                for field, messages in error.fields.items()
+                for message in messages
+            ]
+            raise CommandError("\n".join(["No user was created:", *lines])) from error
         self.stdout.write(f"Created {user.username} with roles {', '.join(roles)}.")
         if not password:
             self.stdout.write(f"Password: {password_used}")
