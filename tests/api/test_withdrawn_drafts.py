@@ -105,9 +105,7 @@ def test_the_author_still_reads_their_draft_withdrawn_before_submission(analyst,
     assert "update.withdrawn" in history_actions(author, commitment)
 
 
-def test_an_update_withdrawn_after_submission_stays_visible_to_everyone(
-    analyst, commitment, other
-):
+def test_an_update_withdrawn_after_submission_stays_visible_to_everyone(analyst, commitment, other):
     update = withdrawn(analyst, commitment, submitted=True)
 
     assert update.pk in listed_ids(other)
