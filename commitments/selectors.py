@@ -59,8 +59,9 @@ def commitment_list() -> QuerySet[Commitment]:
 
 def _seen_by_others() -> Q:
     """Updates anyone may read: those submitted at some point. A draft, and a draft withdrawn
-    or deleted without ever being submitted, stays its author's."""
-    return Q(submitted_at__isnull=False)
+    or deleted without ever being submitted, stays its author's (a draft, whatever its
+    submission time says)."""
+    return Q(submitted_at__isnull=False) & ~Q(state=UpdateState.DRAFT)
 
 
 def status_updates_for(*, viewer) -> QuerySet[StatusUpdate]:
