@@ -192,7 +192,7 @@ def ensure_token() -> str:
 
 
 def feed_queryset(start: int):
-    from commitments.api.views import CHANGE_ACTIONS
+    from commitments.audit import CHANGE_ACTIONS
     from commitments.models import AuditEvent
 
     return (
@@ -362,7 +362,8 @@ def prepare(args) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from commitments.api.views import CHANGE_ACTIONS, cursor_for
+    from commitments.api.views import cursor_for
+    from commitments.audit import CHANGE_ACTIONS
     from commitments.models import AuditEvent, Commitment
 
     call_command("migrate", verbosity=0)

@@ -70,6 +70,17 @@ PRIVATE_ACTIONS = (
 # Actions about drafts, which are their author's own until submitted.
 DRAFT_ACTIONS = (UPDATE_CREATED, UPDATE_EDITED, UPDATE_DELETED)
 
+# Actions the sync feed (/api/v1/changes/) carries: applied status changes and
+# reference-data changes.
+CHANGE_ACTIONS = (
+    COMMITMENT_CREATED,
+    STATUS_CHANGED,
+    COMMITMENT_CHANGED,
+    REFERENCE_CREATED,
+    REFERENCE_CHANGED,
+    REFERENCE_DELETED,
+)
+
 # Actions that set a commitment's status and version (replayed by verify_audit).
 STATUS_ACTIONS = (COMMITMENT_CREATED, STATUS_CHANGED)
 

@@ -57,6 +57,26 @@ def commitment_list() -> QuerySet[Commitment]:
     return Commitment.objects.select_related("participant", "guarantee", "guarantee__agreement")
 
 
+def _seen_by_others() -> Q:
+    """Updates anyone may read: those submitted at some point. A draft, and a draft withdrawn
+    or deleted without ever being submitted, stays its author's (a draft, whatever its
+    submission time says)."""
+    return Q(submitted_at__isnull=False) & ~Q(state=UpdateState.DRAFT)
+
+
+def status_updates_for(*, viewer) -> QuerySet[StatusUpdate]:
+    """The updates a user may read: every update once submitted, and their own."""
+    return StatusUpdate.objects.filter(_seen_by_others() | Q(proposed_by=viewer.pk))
+
+
+def _draft_events() -> Q:
+    """Events only a draft's author reads: its creation, edits and deletion, and the
+    withdrawal of a draft that was never submitted."""
+    return Q(action__in=audit.DRAFT_ACTIONS) | Q(
+        action=audit.UPDATE_WITHDRAWN, before__state=UpdateState.DRAFT
+    )
+
+
 def audit_events_for(*, viewer) -> QuerySet[AuditEvent]:
     """The events a user may read: admins all; others neither the private actions (accounts,
     tokens, webhooks) nor other people's drafts."""
@@ -64,33 +84,52 @@ def audit_events_for(*, viewer) -> QuerySet[AuditEvent]:
     if has_role(viewer, Role.ADMIN):
         return events
     return events.exclude(action__in=audit.PRIVATE_ACTIONS).exclude(
-        Q(action__in=audit.DRAFT_ACTIONS) & ~Q(actor_id=viewer.pk)
+        _draft_events() & ~Q(actor_id=viewer.pk)
     )
+
+
+def changes_for(*, viewer) -> QuerySet[AuditEvent]:
+    """The sync feed's events: applied status changes and reference-data changes, among
+    those the user may read."""
+    return audit_events_for(viewer=viewer).filter(action__in=audit.CHANGE_ACTIONS)
 
 
 def sources_for(*, viewer) -> QuerySet[Source]:
-    """Every source but those cited only by other people's drafts."""
-    others_drafts = StatusUpdate.objects.filter(state=UpdateState.DRAFT).exclude(
-        proposed_by=viewer.pk
+    """The sources a user may read: those a commitment or an agreement cites, or an update
+    the user may read. A source cited only by other people's drafts is its authors'; one
+    cited by nothing at all (left over, or just entered in the admin) only admins read."""
+    cited = Q(
+        Exists(Commitment.sources.through.objects.filter(source=OuterRef("pk")))
+        | Exists(Agreement.sources.through.objects.filter(source=OuterRef("pk")))
+        | Exists(
+            StatusUpdate.sources.through.objects.filter(
+                source=OuterRef("pk"), statusupdate__in=status_updates_for(viewer=viewer)
+            )
+        )
     )
-    return Source.objects.exclude(updates__in=others_drafts)
+    if has_role(viewer, Role.ADMIN):
+        cited |= ~Exists(StatusUpdate.sources.through.objects.filter(source=OuterRef("pk")))
+    return Source.objects.filter(cited)
 
 
 def commitment_history(*, commitment: Commitment, viewer=None) -> list[AuditEvent]:
     """The commitment's timeline, oldest first: every event about it or its updates (those
     `viewer` may read, when given), each applied change with its update (author, reviewer,
     sources, comments)."""
-    events = audit_events_for(viewer=viewer) if viewer is not None else AuditEvent.objects
+    if viewer is None:
+        events, updates = AuditEvent.objects.all(), StatusUpdate.objects.all()
+    else:
+        events, updates = audit_events_for(viewer=viewer), status_updates_for(viewer=viewer)
     events = list(events.filter(commitment=commitment).order_by("sequence").select_related("actor"))
     update_ids = {e.update_id for e in events if e.update_id}
-    updates = {
+    by_pk = {
         u.pk: u
-        for u in StatusUpdate.objects.filter(pk__in=update_ids)
+        for u in updates.filter(pk__in=update_ids)
         .select_related("proposed_by", "reviewed_by")
         .prefetch_related("sources")
     }
     for event in events:
-        event.status_update = updates.get(event.update_id)
+        event.status_update = by_pk.get(event.update_id)
     return events
 
 

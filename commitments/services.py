@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Value
+from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -146,6 +146,20 @@ def _save_sources(sources: Iterable[SourceInput | Source]) -> list[Source]:
             source.save()
         saved.append(source)
     return saved
+
+
+def _drop_orphaned_sources(source_ids: Iterable[int]) -> None:
+    """Delete those of these sources that no update, commitment or agreement cites any more.
+
+    No audit event: such a source was entered with its update, unaudited, and the update's
+    own event (edited, deleted) already records the URLs it lost; a reference-data event
+    would also publish a draft's evidence in the changes feed."""
+    Source.objects.filter(
+        ~Exists(StatusUpdate.sources.through.objects.filter(source=OuterRef("pk"))),
+        ~Exists(Commitment.sources.through.objects.filter(source=OuterRef("pk"))),
+        ~Exists(Agreement.sources.through.objects.filter(source=OuterRef("pk"))),
+        pk__in=list(source_ids),
+    ).delete()
 
 
 class _Basis(NamedTuple):
@@ -447,7 +461,9 @@ def update_edit(
     update.base_version = commitment.version
     update.save()
     if sources is not None:
+        replaced = set(update.sources.values_list("pk", flat=True))
         update.sources.set(_save_sources(sources))
+        _drop_orphaned_sources(replaced)
     old, changed = _diff(before, _update_snapshot(update))
     audit.record(
         action=audit.UPDATE_EDITED,
@@ -470,7 +486,9 @@ def update_delete(*, update: StatusUpdate, author: User) -> None:
         raise UpdateNotPending(update, expected=UpdateState.DRAFT)
     before = _update_snapshot(update)
     pk, commitment = update.pk, update.commitment
+    cited = list(update.sources.values_list("pk", flat=True))
     update.delete()
+    _drop_orphaned_sources(cited)
     audit.record(
         action=audit.UPDATE_DELETED,
         actor=author,

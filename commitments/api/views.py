@@ -3,7 +3,6 @@
 import datetime
 
 from django.core import signing
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
@@ -15,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Role, has_role
-from commitments import audit, checkpoints, selectors, services
+from commitments import checkpoints, selectors, services
 from commitments.api import serializers as s
 from commitments.api.http import (
     ConditionalMixin,
@@ -25,7 +24,6 @@ from commitments.api.http import (
     matches,
     not_modified,
 )
-from commitments.choices import UpdateState
 from commitments.filters import (
     AuditEventFilter,
     CommitmentFilter,
@@ -36,7 +34,6 @@ from commitments.filters import (
 from commitments.models import (
     Agreement,
     AuditCheckpoint,
-    AuditEvent,
     Guarantee,
     Participant,
     StatusUpdate,
@@ -169,11 +166,8 @@ class StatusUpdateViewSet(
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        user = self.request.user
-        # Drafts are their author's own until submitted.
-        visible = ~Q(state=UpdateState.DRAFT) | Q(proposed_by=user.pk)
         return (
-            StatusUpdate.objects.filter(visible)
+            selectors.status_updates_for(viewer=self.request.user)
             .select_related("proposed_by", "reviewed_by")
             .prefetch_related("sources")
             .order_by("pk")
@@ -405,14 +399,6 @@ class WebhookEndpointViewSet(
 
 # The sync feed ---------------------------------------------------------------------------
 
-CHANGE_ACTIONS = (
-    audit.COMMITMENT_CREATED,
-    audit.STATUS_CHANGED,
-    audit.COMMITMENT_CHANGED,
-    audit.REFERENCE_CREATED,
-    audit.REFERENCE_CHANGED,
-    audit.REFERENCE_DELETED,
-)
 _cursor_signer = signing.Signer(salt="commitments.changes")
 
 
@@ -457,7 +443,8 @@ class ChangesView(APIView):
         limit = query.validated_data["limit"]
         start = sequence_of(after) if after else 0
         events = list(
-            AuditEvent.objects.filter(sequence__gt=start, action__in=CHANGE_ACTIONS)
+            selectors.changes_for(viewer=request.user)
+            .filter(sequence__gt=start)
             .order_by("sequence")
             .values_list(
                 "sequence", "action", "occurred_at", "object_type", "object_id", "after", "before"
