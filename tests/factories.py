@@ -117,7 +117,10 @@ class StatusUpdateFactory(factory.django.DjangoModelFactory):
     state = UpdateState.SUBMITTED
     base_version = factory.LazyAttribute(lambda u: u.commitment.version)
     proposed_by = factory.SubFactory(UserFactory, roles=[Role.ANALYST])
-    submitted_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+    # A draft was never submitted.
+    submitted_at = factory.LazyAttribute(
+        lambda u: None if u.state == UpdateState.DRAFT else datetime.datetime.now(datetime.UTC)
+    )
 
     @factory.post_generation
     def sources(self, create, extracted, **kwargs):
