@@ -124,7 +124,8 @@ class CommitmentViewSet(ReadOnlyViewSet):
             raise serializers.ValidationError({"as_of": error.detail}) from error
 
     def get_queryset(self):
-        day = self.as_of()
+        # The history is the same whatever the day: it reads no as_of.
+        day = None if self.action == "history" else self.as_of()
         if day is None:
             queryset = selectors.commitment_list()
         else:
@@ -146,7 +147,10 @@ class CommitmentViewSet(ReadOnlyViewSet):
                 row["status_on"] = None
         return self.get_paginated_response(rows)
 
-    @extend_schema(responses={200: s.AuditEventSerializer(many=True)})
+    @extend_schema(
+        parameters=[OpenApiParameter("as_of", exclude=True)],
+        responses={200: s.AuditEventSerializer(many=True)},
+    )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
         """The commitment's timeline, oldest first."""
