@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import api_token_issue
-from commitments import audit, checkpoints, services
+from commitments import audit, services
 from commitments.admin import ParticipantAdmin
 from commitments.choices import CommitmentStatus, ParticipantKind, UpdateState
 from commitments.models import (
@@ -74,7 +74,7 @@ def test_admin_opens_every_changelist_add_and_change_page(client, admin_user, mo
     WebhookAttemptFactory()  # with its delivery and endpoint
     SubscriptionFactory()
     NotificationFactory()
-    checkpoints.checkpoint_create()
+    services.audit_checkpoint_create()
     obj = model._default_manager.first()
     client.force_login(admin_user)
 

@@ -325,7 +325,7 @@ class AuditCheckpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request, *args, **kwargs):
         """Sign the chain's head now (admins only) and publish it."""
         s.EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
-        checkpoint = checkpoints.checkpoint_create(actor=request.user)
+        checkpoint = services.audit_checkpoint_create(actor=request.user)
         return Response(checkpoints.document(checkpoint), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: s.AuditCheckpointSerializer})
