@@ -4,6 +4,11 @@ Each event's hash is SHA-256 of the previous event's hash followed by the canoni
 its own content, so editing, deleting or reordering a row breaks the chain at that row.
 Inserts are serialised (a PostgreSQL advisory lock held to the end of the transaction), so
 the chain never forks; record() is called last in each service to hold the lock briefly.
+
+On PostgreSQL an INSERT trigger (migration 0006) accepts only the next sequence number after
+the head, with the head's hash as prev_hash. It checks the place, not the hash (recomputing
+it would mean writing canonical JSON in SQL exactly as orjson does): a well-placed row with a
+made-up hash is accepted, and verify() reports it altered.
 """
 
 import hashlib
