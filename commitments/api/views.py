@@ -313,7 +313,8 @@ class AuditEventViewSet(ReadOnlyViewSet):
 
 class AuditCheckpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Signed checkpoints of the audit chain's head, newest first: readable by whoever may
-    read the audit events; admins sign one on demand (a schedule signs one every hour)."""
+    read the audit events; admins sign one on demand (a schedule signs one every hour in
+    which the chain moved)."""
 
     serializer_class = s.AuditCheckpointSerializer
     filterset_class = None

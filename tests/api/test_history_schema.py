@@ -13,13 +13,12 @@ def query_parameters(client, path: str) -> set[str]:
     return {p["name"] for p in parameters if p["in"] == "query"}
 
 
-def test_the_schema_declares_no_as_of_on_a_commitments_history(client):
-    assert "as_of" not in query_parameters(client, "/api/v1/commitments/{id}/history/")
-
-
-def test_the_schema_still_declares_as_of_on_the_commitment_list_and_detail(client):
+def test_the_schema_declares_as_of_on_the_commitment_list_and_detail_but_not_the_history(
+    client,
+):
     assert "as_of" in query_parameters(client, "/api/v1/commitments/")
     assert "as_of" in query_parameters(client, "/api/v1/commitments/{id}/")
+    assert "as_of" not in query_parameters(client, "/api/v1/commitments/{id}/history/")
 
 
 def test_a_commitments_history_ignores_an_as_of_it_does_not_declare(as_reader):
