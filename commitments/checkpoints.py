@@ -18,8 +18,8 @@ digits of SHA-256 of the raw 32-byte public key, which GET /api/v1/audit/public-
 An empty chain's checkpoint names sequence 0 and 64 zeros.
 
 The key: AUDIT_SIGNING_KEY, base64 of the raw 32-byte Ed25519 private key (seed). Without
-one, and only under DEBUG, a dev-only key is derived from SECRET_KEY; the deploy check
-(commitments.checks) reports a production without a key.
+one, and only under DEBUG, a dev-only key is derived from SECRET_KEY. Otherwise the app refuses
+to start without a valid key (CommitmentsConfig.ready), as the deploy check E001 reports.
 """
 
 import base64
