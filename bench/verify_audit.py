@@ -43,17 +43,20 @@ def fill(events: int) -> None:
         Participant,
         unaudited_bulk_create,
     )
+    from tests.audit_table import triggers_off
     from tests.factories import AgreementFactory
 
     # The audit table refuses TRUNCATE: the bench runs as its owner and lifts that refusal
     # for this one statement.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE commitments_auditevent DISABLE TRIGGER audit_event_no_truncate")
+    with (
+        transaction.atomic(),
+        triggers_off("audit_event_no_truncate"),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(
             "TRUNCATE commitments_auditevent, commitments_commitment, commitments_guarantee, "
             "commitments_participant, commitments_agreement CASCADE"
         )
-        cursor.execute("ALTER TABLE commitments_auditevent ENABLE TRIGGER audit_event_no_truncate")
     n_commitments = 1000
     with transaction.atomic():
         guarantee = Guarantee.objects.create(

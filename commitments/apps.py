@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class CommitmentsConfig(AppConfig):
@@ -6,4 +7,14 @@ class CommitmentsConfig(AppConfig):
     verbose_name = "Commitments"
 
     def ready(self) -> None:
-        from commitments import checks  # noqa: F401  (registers the deploy checks)
+        from commitments import (
+            checkpoints,
+            checks,  # noqa: F401  (registers the deploy checks)
+        )
+
+        # Refuse to start (web, worker, any command) without a usable signing key, rather
+        # than answer the public key and an admin's checkpoint with a 500: the key is read
+        # and checked now, and ImproperlyConfigured says what is wrong with it. Under DEBUG
+        # without a key, a dev-only key is derived from SECRET_KEY instead.
+        if not settings.AUDIT_SIGNING_KEY_FROM_SECRET:
+            checkpoints.private_key()

@@ -4,6 +4,11 @@ Each event's hash is SHA-256 of the previous event's hash followed by the canoni
 its own content, so editing, deleting or reordering a row breaks the chain at that row.
 Inserts are serialised (a PostgreSQL advisory lock held to the end of the transaction), so
 the chain never forks; record() is called last in each service to hold the lock briefly.
+
+On PostgreSQL an INSERT trigger (migration 0006) accepts only the next sequence number after
+the head, with the head's hash as prev_hash. It checks the place, not the hash (recomputing
+it would mean writing canonical JSON in SQL exactly as orjson does): a well-placed row with a
+made-up hash is accepted, and verify() reports it altered.
 """
 
 import hashlib
@@ -169,10 +174,17 @@ def head() -> str:
     watched = headwatch.current()
     if watched is not None:
         return watched
+    row = head_row()
+    return row[1] if row else ""
+
+
+def head_row() -> tuple[int, str] | None:
+    """The committed head of the chain, read from the table: (sequence, hash) of the latest
+    event, or None when there is none."""
     with connection.cursor() as cursor:
         cursor.execute(headwatch.HEAD_SQL)
         row = cursor.fetchone()
-    return row[1] if row else ""
+    return (row[0], row[1]) if row else None
 
 
 def record(
@@ -252,16 +264,30 @@ class Mismatch:
 
 
 @dataclass
+class ChainWalk:
+    """How far the chain stands intact: its last intact event, or where it first breaks."""
+
+    checked: int = 0
+    sequence: int = 0
+    hash: str = GENESIS
+    broken_sequence: int | None = None
+    broken_reason: str = ""
+
+
+@dataclass
 class VerifyReport:
     checked: int = 0
     seconds: float = 0.0
     broken_sequence: int | None = None
     broken_reason: str = ""
     mismatches: list[Mismatch] = field(default_factory=list)
+    # One sentence per stored checkpoint that today's history contradicts.
+    checkpoint_problems: list[str] = field(default_factory=list)
+    checkpoints_checked: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.broken_sequence is None and not self.mismatches
+        return self.broken_sequence is None and not self.mismatches and not self.checkpoint_problems
 
 
 _VERIFY_COLUMNS = (
@@ -323,70 +349,97 @@ def _rows(chunk_size: int, through: int | None = None) -> Iterator[tuple]:
         )
 
 
+def _intact_rows(walk: ChainWalk, *, chunk_size: int, through: int | None = None) -> Iterator:
+    """Each event (a tuple of _VERIFY_COLUMNS) whose place in the chain and hash check out,
+    in sequence order; stops at the first broken event. `walk` follows along: how many
+    events were read, the last intact one, and where and why the chain breaks."""
+    expected_prev, expected_seq, checked = GENESIS, 1, 0
+    sha256, dumps, sort_keys = hashlib.sha256, orjson.dumps, orjson.OPT_SORT_KEYS
+    try:
+        for row in _rows(chunk_size, through):
+            (
+                seq,
+                occurred_at,
+                actor_id,
+                actor_name,
+                action,
+                object_type,
+                object_id,
+                commitment_id,
+                update_id,
+                effective_date,
+                before,
+                after,
+                reason,
+                req_id,
+                prev_hash,
+                stored,
+            ) = row
+            checked += 1
+            if seq != expected_seq:
+                kind = "missing" if seq > expected_seq else "out of order"
+                walk.broken_sequence = expected_seq if seq > expected_seq else seq
+                walk.broken_reason = f"event #{expected_seq} is {kind} (found #{seq} in its place)"
+                return
+            if prev_hash != expected_prev:
+                walk.broken_sequence = seq
+                walk.broken_reason = f"event #{seq} does not follow the previous event's hash"
+                return
+            # content_of()'s dict, built inline: this loop is verify_audit's hot path.
+            content = {
+                "action": action,
+                "actor_id": actor_id,
+                "actor_name": actor_name,
+                "after": after,
+                "before": before,
+                "commitment_id": commitment_id,
+                "effective_date": effective_date,
+                "object_id": object_id,
+                "object_type": object_type,
+                "occurred_at": occurred_at,
+                "reason": reason,
+                "request_id": req_id,
+                "sequence": seq,
+                "update_id": update_id,
+            }
+            if sha256(prev_hash.encode() + dumps(content, option=sort_keys)).hexdigest() != stored:
+                walk.broken_sequence = seq
+                walk.broken_reason = (
+                    f"event #{seq} was altered: its content no longer matches its hash"
+                )
+                return
+            expected_prev, expected_seq = stored, seq + 1
+            yield row
+    finally:
+        walk.checked, walk.sequence, walk.hash = checked, expected_seq - 1, expected_prev
+
+
 def verify(*, chunk_size: int = 5000) -> VerifyReport:
-    """Walk the chain in sequence order, recomputing every hash, and replay the status
-    history against the live commitments. Stops the chain check at the first broken event."""
+    """Walk the chain in sequence order, recomputing every hash; replay the status history
+    against the live commitments; and check every stored checkpoint: its signature, and that
+    the chain still holds its hash at its sequence. Stops the chain check at the first broken
+    event."""
+    from commitments import checkpoints  # signs with this module's head: imported when run
+
     started = time.perf_counter()
     report = VerifyReport()
-    expected_prev, expected_seq = GENESIS, 1
+    stored = checkpoints.stored_checkpoints()
+    wanted = {checkpoint.sequence for checkpoint in stored}
+    seen: dict[int, str] = {0: GENESIS}
     replayed: dict[int, dict[str, Any]] = {}
-    sha256, dumps, sort_keys = hashlib.sha256, orjson.dumps, orjson.OPT_SORT_KEYS
-    for row in _rows(chunk_size):
-        (
-            seq,
-            occurred_at,
-            actor_id,
-            actor_name,
-            action,
-            object_type,
-            object_id,
-            commitment_id,
-            update_id,
-            effective_date,
-            before,
-            after,
-            reason,
-            req_id,
-            prev_hash,
-            stored,
-        ) = row
-        report.checked += 1
-        if seq != expected_seq:
-            reason_ = "missing" if seq > expected_seq else "out of order"
-            report.broken_sequence = expected_seq if seq > expected_seq else seq
-            report.broken_reason = f"event #{expected_seq} is {reason_} (found #{seq} in its place)"
-            break
-        if prev_hash != expected_prev:
-            report.broken_sequence = seq
-            report.broken_reason = f"event #{seq} does not follow the previous event's hash"
-            break
-        content = {
-            "action": action,
-            "actor_id": actor_id,
-            "actor_name": actor_name,
-            "after": after,
-            "before": before,
-            "commitment_id": commitment_id,
-            "effective_date": effective_date,
-            "object_id": object_id,
-            "object_type": object_type,
-            "occurred_at": occurred_at,
-            "reason": reason,
-            "request_id": req_id,
-            "sequence": seq,
-            "update_id": update_id,
-        }
-        if sha256(prev_hash.encode() + dumps(content, option=sort_keys)).hexdigest() != stored:
-            report.broken_sequence = seq
-            report.broken_reason = (
-                f"event #{seq} was altered: its content no longer matches its hash"
-            )
-            break
-        expected_prev, expected_seq = stored, seq + 1
+    walk = ChainWalk()
+    for row in _intact_rows(walk, chunk_size=chunk_size):
+        seq, action, commitment_id = row[0], row[4], row[7]
         if commitment_id is not None and action in STATUS_ACTIONS:
-            replay(replayed.setdefault(commitment_id, {}), after)
+            replay(replayed.setdefault(commitment_id, {}), row[11])
+        if seq in wanted:
+            seen[seq] = row[15]
+    report.checked = walk.checked
+    report.broken_sequence, report.broken_reason = walk.broken_sequence, walk.broken_reason
     if report.broken_sequence is None:
         report.mismatches = _replay_mismatches(replayed)
+    report.checkpoint_problems = checkpoints.stored_problems(stored, walk=walk, seen=seen)
+    report.checkpoints_checked = len(stored)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -409,39 +462,11 @@ def _replay_mismatches(replayed: dict[int, dict[str, Any]]) -> list[Mismatch]:
     return mismatches
 
 
-@dataclass
-class ChainWalk:
-    """How far the chain stands intact: its last intact event, or where it first breaks."""
-
-    checked: int = 0
-    sequence: int = 0
-    hash: str = GENESIS
-    broken_sequence: int | None = None
-    broken_reason: str = ""
-
-
 def chain_walk(*, through: int, chunk_size: int = 5000) -> ChainWalk:
     """Walk the chain from event #1 through event #`through` (or the chain's end, if sooner),
     recomputing every hash; stops at the first broken event. Checkpoints are checked with it
     (commitments.checkpoints): a kept checkpoint names event #through and its hash."""
     walk = ChainWalk()
-    for row in _rows(chunk_size, through=through):
-        seq, prev_hash, stored = row[0], row[14], row[15]
-        walk.checked += 1
-        if seq != walk.sequence + 1:
-            expected = walk.sequence + 1
-            walk.broken_sequence = expected if seq > expected else seq
-            kind = "missing" if seq > expected else "out of order"
-            walk.broken_reason = f"event #{expected} is {kind} (found #{seq} in its place)"
-            break
-        if prev_hash != walk.hash:
-            walk.broken_sequence = seq
-            walk.broken_reason = f"event #{seq} does not follow the previous event's hash"
-            break
-        content = dict(zip(_VERIFY_COLUMNS[:14], row[:14], strict=True))
-        if chain_hash(prev_hash, content) != stored:
-            walk.broken_sequence = seq
-            walk.broken_reason = f"event #{seq} was altered: its content no longer matches its hash"
-            break
-        walk.sequence, walk.hash = seq, stored
+    for _row in _intact_rows(walk, chunk_size=chunk_size, through=through):
+        pass
     return walk

@@ -18,8 +18,8 @@ digits of SHA-256 of the raw 32-byte public key, which GET /api/v1/audit/public-
 An empty chain's checkpoint names sequence 0 and 64 zeros.
 
 The key: AUDIT_SIGNING_KEY, base64 of the raw 32-byte Ed25519 private key (seed). Without
-one, and only under DEBUG, a dev-only key is derived from SECRET_KEY; the deploy check
-(commitments.checks) reports a production without a key.
+one, and only under DEBUG, a dev-only key is derived from SECRET_KEY. Otherwise the app refuses
+to start without a valid key (CommitmentsConfig.ready), as the deploy check E001 reports.
 """
 
 import base64
@@ -29,7 +29,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -37,15 +36,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from accounts.roles import Role, has_role
-from commitments import audit, headwatch
-from commitments.exceptions import NotAllowed
-from commitments.models import AuditCheckpoint, WebhookDelivery, WebhookEndpoint, WebhookMessage
-from commitments.models.notifications import CHECKPOINT_TYPE
+from commitments import audit
+from commitments.models import AuditCheckpoint
 
 ALGORITHM = "Ed25519"
 SIGNED_AT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -135,59 +128,21 @@ def document(checkpoint: AuditCheckpoint) -> dict[str, Any]:
     }
 
 
-def _head() -> tuple[int, str]:
-    """The committed head of the chain, read from the table: (0, 64 zeros) when empty."""
-    with connection.cursor() as cursor:
-        cursor.execute(headwatch.HEAD_SQL)
-        row = cursor.fetchone()
-    return (row[0], row[1]) if row else (0, audit.GENESIS)
-
-
-@transaction.atomic
-def checkpoint_create(*, actor: Any = None) -> AuditCheckpoint:
-    """Sign the chain's head now, keep the checkpoint, and send it to the webhook endpoints
-    that receive `audit.checkpoint`. `actor` (on demand, over the API) must be an admin; the
-    schedule and the command pass none."""
-    if actor is not None and not has_role(actor, Role.ADMIN):
-        raise NotAllowed(_("Only admins sign checkpoints on demand."))
+def signed(*, sequence: int, hash_: str, signed_at: datetime) -> AuditCheckpoint:
+    """A checkpoint of event #sequence with hash `hash_`, signed now with the tracker's key:
+    not yet saved (services.audit_checkpoint_create keeps and publishes it)."""
     key = private_key()
     key_id = key_id_of(key.public_key())
-    sequence, hash_ = _head()
-    # Stored to the microsecond on both databases: the signed text is rebuilt from it.
-    signed_at = timezone.now()
     message = signed_bytes(
         sequence=sequence, hash_=hash_, signed_at=format_signed_at(signed_at), key_id=key_id
     )
-    checkpoint = AuditCheckpoint.objects.create(
+    return AuditCheckpoint(
         sequence=sequence,
         hash=hash_,
         signed_at=signed_at,
         key_id=key_id,
         signature=base64.b64encode(key.sign(message)).decode(),
     )
-    _publish(checkpoint)
-    return checkpoint
-
-
-def _publish(checkpoint: AuditCheckpoint) -> None:
-    """One webhook message, one delivery per endpoint that asked for checkpoints; queued
-    after the commit (the sweep queues them again if the broker is down)."""
-    from commitments import notifications, services, tasks
-
-    endpoints = WebhookEndpoint.objects.filter(is_active=True).receiving(CHECKPOINT_TYPE)
-    if not endpoints.exists():
-        return
-    message = WebhookMessage.objects.create(
-        event=None,
-        event_type=CHECKPOINT_TYPE,
-        payload=notifications.webhook_body(
-            event_type=CHECKPOINT_TYPE, occurred_at=checkpoint.signed_at, data=document(checkpoint)
-        ),
-        created_at=checkpoint.signed_at,
-    )
-    services._insert_deliveries(message=message, endpoints=endpoints)
-    ids = list(WebhookDelivery.objects.filter(message=message).values_list("pk", flat=True))
-    transaction.on_commit(partial(tasks.deliver_webhooks.delay, ids), robust=True)
 
 
 def latest() -> AuditCheckpoint | None:
@@ -284,3 +239,69 @@ def checkpoint_check(kept: Any) -> CheckpointReport:
         f"The history the checkpoint saw ({named}) is a prefix of today's.",
         walk.checked,
     )
+
+
+# Checking the stored checkpoints (verify_audit) ---------------------------------------------
+
+
+def stored_checkpoints() -> list[AuditCheckpoint]:
+    """Every checkpoint this tracker kept, oldest event first."""
+    return list(AuditCheckpoint.objects.order_by("sequence", "pk"))
+
+
+def signature_valid(checkpoint: AuditCheckpoint) -> bool:
+    """Whether the checkpoint's signature is this tracker's, over exactly what it names."""
+    ours = public_key()
+    if checkpoint.key_id != key_id_of(ours):
+        return False
+    message = signed_bytes(
+        sequence=checkpoint.sequence,
+        hash_=checkpoint.hash,
+        signed_at=format_signed_at(checkpoint.signed_at),
+        key_id=checkpoint.key_id,
+    )
+    try:
+        ours.verify(base64.b64decode(checkpoint.signature, validate=True), message)
+    except (InvalidSignature, binascii.Error):
+        return False
+    return True
+
+
+def stored_problems(
+    stored: list[AuditCheckpoint], *, walk: audit.ChainWalk, seen: dict[int, str]
+) -> list[str]:
+    """One sentence per stored checkpoint that today's history contradicts: a signature
+    that is not this tracker's, an event it names that is gone (the history was cut), or
+    that hashes differently (rewritten). `walk` is how far the chain stands intact, `seen`
+    the hash of each intact event a checkpoint names (audit.verify gathers both in its one
+    pass). A checkpoint past a broken event says nothing more: the break is reported."""
+    ours = key_id_of(public_key())
+    problems = []
+    for checkpoint in stored:
+        named = (
+            f"Checkpoint {checkpoint.pk} (event #{checkpoint.sequence}, "
+            f"{checkpoint.hash[:16]}…, signed {format_signed_at(checkpoint.signed_at)})"
+        )
+        if checkpoint.key_id != ours:
+            problems.append(
+                f"{named} was signed with key {checkpoint.key_id}, not this tracker's key "
+                f"{ours}: it cannot be checked."
+            )
+            continue
+        if not signature_valid(checkpoint):
+            problems.append(
+                f"{named} has a signature that is not valid: it was altered after signing, "
+                "or never signed by this tracker."
+            )
+            continue
+        today = seen.get(checkpoint.sequence)
+        if today is None and walk.broken_sequence is None:
+            problems.append(
+                f"{named}: the history was cut: today's history ends at event #{walk.sequence}."
+            )
+        elif today is not None and today != checkpoint.hash:
+            problems.append(
+                f"{named}: the history was rewritten: today event #{checkpoint.sequence} "
+                f"hashes to {today[:16]}…."
+            )
+    return problems

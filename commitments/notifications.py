@@ -156,35 +156,21 @@ SPECIAL_IPV6 = _networks(
     "2620:4f:8000::/48", "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10",
     "ff00::/8",
 )  # fmt: skip
-_EMBEDS_IPV4_AT_THE_END = _networks("::/96", "64:ff9b::/96")  # IPv4-compatible, NAT64
-
-
-def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
-    """The IPv4 addresses an IPv6 address carries: IPv4-compatible, NAT64 (64:ff9b::/96),
-    6to4 (2002::/16) and Teredo (server and client)."""
-    found = []
-    if any(address in net for net in _EMBEDS_IPV4_AT_THE_END):
-        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
-    if address.sixtofour is not None:
-        found.append(address.sixtofour)
-    if address.teredo is not None:
-        found.extend(address.teredo)
-    return found
 
 
 def public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """True only for an address a webhook may reach: globally routable unicast, outside
-    every special-purpose range, and so is every IPv4 address it embeds. An IPv4-mapped
-    address (::ffff:a.b.c.d) is the IPv4 address it maps; NAT64 and 6to4 prefixes are refused
-    whole, as requests-hardened refuses them when connecting. Checked when an endpoint is
-    saved, before each delivery, and on the very address each connection uses (_session)."""
+    every special-purpose range. An IPv4-mapped address (::ffff:a.b.c.d) is the IPv4
+    address it maps; the IPv4-compatible, NAT64, 6to4 and Teredo prefixes are refused whole,
+    as requests-hardened refuses them when connecting. Checked when an endpoint is saved,
+    before each delivery, and on the very address each connection uses (_session)."""
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             return public_address(address.ipv4_mapped)
         address = ipaddress.IPv6Address(int(address))  # without a %scope
+        # Every prefix that embeds an IPv4 address (IPv4-compatible ::/96, NAT64, 6to4,
+        # Teredo) lies inside one of these ranges: refused whole, whatever it embeds.
         if any(address in net for net in SPECIAL_IPV6):
-            return False
-        if not all(public_address(v4) for v4 in _embedded_ipv4(address)):
             return False
     elif any(address in net for net in SPECIAL_IPV4):
         return False

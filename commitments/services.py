@@ -7,7 +7,7 @@ comes last, so the lock serialising the audit chain is held briefly.
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, Final, NamedTuple, TypedDict
 
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role, has_role
-from commitments import audit, notifications, selectors, tasks, workflow
+from commitments import audit, checkpoints, notifications, selectors, tasks, workflow
 from commitments.choices import (
     CommitmentStatus,
     DeliveryState,
@@ -38,9 +38,11 @@ from commitments.exceptions import (
     ValidationFailed,
 )
 from commitments.models import (
+    CHECKPOINT_TYPE,
     EVENT_TYPES,
     STATUS_CHANGED_TYPE,
     Agreement,
+    AuditCheckpoint,
     AuditEvent,
     Commitment,
     Guarantee,
@@ -998,20 +1000,39 @@ def _outbox_status_changed(
         .receiving(notifications.STATUS_CHANGED_TYPE)
         .following(commitment)
     )
-    if endpoints.exists():
-        # The body is written once; each endpoint's delivery has its own webhook id.
-        message = WebhookMessage.objects.create(
-            event=event,
-            event_type=notifications.STATUS_CHANGED_TYPE,
-            payload=notifications.webhook_body(
-                event_type=notifications.STATUS_CHANGED_TYPE,
-                occurred_at=event.occurred_at,
-                data=data,
-            ),
-            created_at=event.occurred_at,
-        )
-        _insert_deliveries(message=message, endpoints=endpoints)
+    _webhook_message_publish(
+        event_type=notifications.STATUS_CHANGED_TYPE,
+        data=data,
+        endpoints=endpoints,
+        occurred_at=event.occurred_at,
+        event=event,
+    )
     _schedule_dispatch(event)
+
+
+def _webhook_message_publish(
+    *,
+    event_type: str,
+    data: dict[str, Any],
+    endpoints: models.QuerySet,
+    occurred_at: datetime,
+    event: AuditEvent | None = None,
+) -> WebhookMessage | None:
+    """One webhook message of `event_type` carrying `data`, and one pending delivery of it
+    per endpoint; none when no endpoint receives it. The body is written once; each
+    endpoint's delivery has its own webhook id. Queuing the deliveries is the caller's."""
+    if not endpoints.exists():
+        return None
+    message = WebhookMessage.objects.create(
+        event=event,
+        event_type=event_type,
+        payload=notifications.webhook_body(
+            event_type=event_type, occurred_at=occurred_at, data=data
+        ),
+        created_at=occurred_at,
+    )
+    _insert_deliveries(message=message, endpoints=endpoints)
+    return message
 
 
 def _insert_deliveries(*, message: WebhookMessage, endpoints: models.QuerySet) -> int:
@@ -1341,3 +1362,46 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, actor: User) -> Webhoo
     )
     transaction.on_commit(partial(tasks.deliver_webhooks.delay, [delivery.pk]), robust=True)
     return delivery
+
+
+# Audit checkpoints -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def audit_checkpoint_create(*, actor: User | None = None) -> AuditCheckpoint:
+    """Sign the chain's head now, keep the checkpoint, and send it to the webhook endpoints
+    that receive `audit.checkpoint` (queued after the commit; the sweep queues them again if
+    the broker is down). `actor` (on demand, over the API) must be an admin; the command
+    passes none."""
+    if actor is not None and not has_role(actor, Role.ADMIN):
+        raise NotAllowed(_("Only admins sign checkpoints on demand."))
+    return _checkpoint_publish(audit.head_row() or (0, audit.GENESIS))
+
+
+@transaction.atomic
+def audit_checkpoint_scheduled() -> AuditCheckpoint | None:
+    """The schedule's checkpoint: signed and published as audit_checkpoint_create() does,
+    but only when the chain's head moved since the latest checkpoint (None otherwise)."""
+    head = audit.head_row() or (0, audit.GENESIS)
+    latest = checkpoints.latest()
+    if latest is not None and (latest.sequence, latest.hash) == head:
+        return None
+    return _checkpoint_publish(head)
+
+
+def _checkpoint_publish(head: tuple[int, str]) -> AuditCheckpoint:
+    sequence, hash_ = head
+    # Stored to the microsecond on both databases: the signed text is rebuilt from it.
+    checkpoint = checkpoints.signed(sequence=sequence, hash_=hash_, signed_at=timezone.now())
+    checkpoint.save(force_insert=True)
+    endpoints = WebhookEndpoint.objects.filter(is_active=True).receiving(CHECKPOINT_TYPE)
+    message = _webhook_message_publish(
+        event_type=CHECKPOINT_TYPE,
+        data=checkpoints.document(checkpoint),
+        endpoints=endpoints,
+        occurred_at=checkpoint.signed_at,
+    )
+    if message is not None:
+        ids = list(WebhookDelivery.objects.filter(message=message).values_list("pk", flat=True))
+        transaction.on_commit(partial(tasks.deliver_webhooks.delay, ids), robust=True)
+    return checkpoint

@@ -68,10 +68,11 @@ def send_daily_digests() -> None:
 
 @shared_task
 def sign_audit_checkpoint() -> None:
-    """Beat, every AUDIT_CHECKPOINT_SECONDS: sign the audit chain's head and publish it."""
-    from commitments import checkpoints  # it queues deliver_webhooks: imported when run
+    """Beat, every AUDIT_CHECKPOINT_SECONDS: sign the audit chain's head and publish it,
+    unless it has not moved since the latest checkpoint."""
+    from commitments import services  # it queues deliver_webhooks: imported when run
 
-    checkpoints.checkpoint_create()
+    services.audit_checkpoint_scheduled()
 
 
 @shared_task

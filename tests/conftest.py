@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 
 from accounts.roles import Role
+from tests.audit_table import AUDIT_TABLE, trigger_sql
 from tests.factories import UserFactory
 
 
@@ -29,14 +30,14 @@ def _flush_passes_the_audit_truncate_trigger():
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     original = DatabaseOperations.execute_sql_flush
-    table = "commitments_auditevent"
+    trigger = "audit_event_no_truncate"
 
     def execute_sql_flush(self, sql_list):
-        if any(table in sql for sql in sql_list):
+        if any(AUDIT_TABLE in sql for sql in sql_list):
             sql_list = [
-                f"ALTER TABLE {table} DISABLE TRIGGER audit_event_no_truncate",
+                trigger_sql("DISABLE", trigger),
                 *sql_list,
-                f"ALTER TABLE {table} ENABLE TRIGGER audit_event_no_truncate",
+                trigger_sql("ENABLE", trigger),
             ]
         return original(self, sql_list)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import api_token_issue
-from commitments import audit, checkpoints, services
+from commitments import audit, services
 from commitments.admin import ParticipantAdmin
 from commitments.choices import CommitmentStatus, ParticipantKind, UpdateState
 from commitments.models import (
@@ -83,7 +83,7 @@ def test_admin_opens_every_changelist_add_and_change_page(client, admin_user, mo
     WebhookAttemptFactory()  # with its delivery and endpoint
     SubscriptionFactory()
     NotificationFactory()
-    checkpoints.checkpoint_create()
+    services.audit_checkpoint_create()
     AccessAttempt.objects.create(username="x", ip_address="192.0.2.1", failures_since_start=1)
     AccessLog.objects.create(username="x", ip_address="192.0.2.1")
     obj = model._default_manager.first()

@@ -121,7 +121,8 @@ class CommitmentViewSet(ReadOnlyViewSet):
             raise serializers.ValidationError({"as_of": error.detail}) from error
 
     def get_queryset(self):
-        day = self.as_of()
+        # The history is the same whatever the day: it reads no as_of.
+        day = None if self.action == "history" else self.as_of()
         if day is None:
             queryset = selectors.commitment_list()
         else:
@@ -143,7 +144,10 @@ class CommitmentViewSet(ReadOnlyViewSet):
                 row["status_on"] = None
         return self.get_paginated_response(rows)
 
-    @extend_schema(responses={200: s.AuditEventSerializer(many=True)})
+    @extend_schema(
+        parameters=[OpenApiParameter("as_of", exclude=True)],
+        responses={200: s.AuditEventSerializer(many=True)},
+    )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request, pk=None):
         """The commitment's timeline, oldest first."""
@@ -303,7 +307,8 @@ class AuditEventViewSet(ReadOnlyViewSet):
 
 class AuditCheckpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Signed checkpoints of the audit chain's head, newest first: readable by whoever may
-    read the audit events; admins sign one on demand (a schedule signs one every hour)."""
+    read the audit events; admins sign one on demand (a schedule signs one every hour in
+    which the chain moved)."""
 
     serializer_class = s.AuditCheckpointSerializer
     filterset_class = None
@@ -315,7 +320,7 @@ class AuditCheckpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request, *args, **kwargs):
         """Sign the chain's head now (admins only) and publish it."""
         s.EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
-        checkpoint = checkpoints.checkpoint_create(actor=request.user)
+        checkpoint = services.audit_checkpoint_create(actor=request.user)
         return Response(checkpoints.document(checkpoint), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: s.AuditCheckpointSerializer})

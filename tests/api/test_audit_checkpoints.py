@@ -6,7 +6,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from rest_framework.test import APIClient
 
-from commitments import checkpoints
+from commitments import checkpoints, services
 from commitments.models import AuditCheckpoint, AuditEvent
 from commitments.services import participant_save
 from tests.api.conftest import bearer
@@ -21,9 +21,9 @@ def event() -> None:
 
 def test_latest_serves_the_newest_checkpoint_as_published(as_reader):
     event()
-    checkpoints.checkpoint_create()
+    services.audit_checkpoint_create()
     event()
-    newest = checkpoints.checkpoint_create()
+    newest = services.audit_checkpoint_create()
 
     response = as_reader.get("/api/v1/audit/checkpoints/latest/")
 
@@ -40,9 +40,9 @@ def test_latest_is_not_found_before_the_first_checkpoint(as_reader):
 
 def test_the_list_shows_checkpoints_newest_first(as_reader):
     event()
-    first = checkpoints.checkpoint_create()
+    first = services.audit_checkpoint_create()
     event()
-    second = checkpoints.checkpoint_create()
+    second = services.audit_checkpoint_create()
 
     response = as_reader.get("/api/v1/audit/checkpoints/")
 

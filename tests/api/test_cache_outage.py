@@ -3,6 +3,7 @@
 import logging
 import os
 import runpy
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -74,16 +75,25 @@ def test_with_redis_down_a_revoked_token_is_refused_at_once(redis_down, analyst)
     assert response.status_code == 401
 
 
-def test_a_redis_outage_is_logged_once_per_minute_not_per_request(redis_down, analyst, caplog):
+def test_a_redis_outage_is_logged_once_per_minute_not_per_request(
+    redis_down, analyst, caplog, monkeypatch
+):
     api = bearer(analyst)
+    clock = [1000.0]
+    # Only the cache's clock moves: each request below comes after the pause, so it asks the
+    # dead Redis again and fails again.
+    monkeypatch.setattr("tracker.cache.time", SimpleNamespace(monotonic=lambda: clock[0]))
 
-    with caplog.at_level(logging.WARNING, logger="tracker.cache"):
-        for _ in range(3):
-            assert api.get("/api/v1/commitments/").status_code == 200
+    def logged_after_requests_at(*moments: float) -> int:
+        with caplog.at_level(logging.WARNING, logger="tracker.cache"):
+            for moment in moments:
+                clock[0] = moment
+                assert api.get("/api/v1/commitments/").status_code == 200
+        return len([r for r in caplog.records if r.name == "tracker.cache"])
 
-    messages = [r.getMessage() for r in caplog.records if r.name == "tracker.cache"]
-    assert len(messages) == 1
-    assert messages[0].startswith("cache unavailable, serving without it")
+    assert logged_after_requests_at(1000.0, 1010.0, 1020.0) == 1
+    assert logged_after_requests_at(1061.0) == 2
+    assert caplog.records[-1].getMessage().startswith("cache unavailable, serving without it")
 
 
 def test_the_redis_cache_waits_at_most_half_a_second_for_an_answer():

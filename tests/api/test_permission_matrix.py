@@ -9,10 +9,14 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from commitments.checkpoints import checkpoint_create
 from commitments.choices import CommitmentStatus, UpdateState
 from commitments.models import AuditEvent
-from commitments.services import participant_save, update_create, webhook_endpoint_create
+from commitments.services import (
+    audit_checkpoint_create,
+    participant_save,
+    update_create,
+    webhook_endpoint_create,
+)
 from tests.api.conftest import bearer
 from tests.factories import (
     CommitmentFactory,
@@ -181,7 +185,7 @@ MATRIX.update(WEBHOOKS)
 
 
 def latest_checkpoint_path() -> str:
-    checkpoint_create()
+    audit_checkpoint_create()
     return "/api/v1/audit/checkpoints/latest/"
 
 

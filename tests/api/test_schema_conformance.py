@@ -17,10 +17,10 @@ from rest_framework.test import APIClient
 
 from accounts.models import TokenScope
 from commitments.api.http import ConditionalMixin
-from commitments.checkpoints import checkpoint_create
 from commitments.choices import CommitmentStatus
 from commitments.models import StatusUpdate
 from commitments.services import (
+    audit_checkpoint_create,
     commitment_create,
     participant_save,
     update_approve,
@@ -201,7 +201,7 @@ def record(analyst, reviewer, admin_user, api_client_user):
     )
     WebhookEndpointFactory(owner=analyst, guarantees=[air], agreements=[agreement])
     WebhookDeliveryFactory(endpoint=mine)
-    checkpoint_create()
+    audit_checkpoint_create()
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 import pytest
 from django.db import connection
 
+from tests.audit_table import triggers_off
+
 
 def raw(sql: str, params=()):
     with connection.cursor() as cursor:
@@ -11,9 +13,5 @@ def raw(sql: str, params=()):
 def as_table_owner():
     """The attacker owns the audit table: on PostgreSQL they switch its triggers off (rolled
     back with the test's transaction); SQLite has none to switch off."""
-    if connection.vendor == "postgresql":
-        raw("ALTER TABLE commitments_auditevent DISABLE TRIGGER USER")
-    yield
-    if connection.vendor == "postgresql":
-        raw("SET CONSTRAINTS ALL IMMEDIATE")
-        raw("ALTER TABLE commitments_auditevent ENABLE TRIGGER USER")
+    with triggers_off():
+        yield

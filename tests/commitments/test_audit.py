@@ -11,6 +11,7 @@ from commitments.choices import CommitmentStatus
 from commitments.exceptions import AuditedWriteForbidden
 from commitments.models import AuditEvent, Commitment
 from commitments.services import commitment_create, participant_save, update_approve
+from tests.audit_table import triggers_off
 from tests.factories import GuaranteeFactory, ParticipantFactory, StatusUpdateFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,11 +141,10 @@ def test_the_database_rejects_a_delete_of_an_audit_row():
 
 @pytest.fixture
 def trigger_disabled():
-    raw("ALTER TABLE commitments_auditevent DISABLE TRIGGER audit_event_append_only")
-    yield
-    # The test's transaction is rolled back anyway; this keeps the table right if it is not.
-    raw("SET CONSTRAINTS ALL IMMEDIATE")
-    raw("ALTER TABLE commitments_auditevent ENABLE TRIGGER audit_event_append_only")
+    # The test's transaction is rolled back anyway; switching it on again keeps the table
+    # right if it is not.
+    with triggers_off("audit_event_append_only"):
+        yield
 
 
 @pytest.mark.postgres

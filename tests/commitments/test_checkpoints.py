@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
-from commitments import checkpoints
+from commitments import checkpoints, services
 from commitments.models import AuditCheckpoint, AuditEvent
 from commitments.services import participant_save
 from commitments.tasks import sign_audit_checkpoint
@@ -36,7 +36,7 @@ def new_key() -> str:
 
 def kept(tmp_path, checkpoint=None, **changes) -> str:
     """The checkpoint's JSON as published, with `changes` made to it, in a file."""
-    body = checkpoints.document(checkpoint or checkpoints.checkpoint_create())
+    body = checkpoints.document(checkpoint or services.audit_checkpoint_create())
     path = tmp_path / "checkpoint.json"
     path.write_bytes(orjson.dumps({**body, **changes}))
     return str(path)
@@ -57,7 +57,7 @@ def check_fails(path: str) -> CommandError:
 def test_a_checkpoint_signs_the_chains_head():
     history(3)
 
-    checkpoint = checkpoints.checkpoint_create()
+    checkpoint = services.audit_checkpoint_create()
 
     head = AuditEvent.objects.latest("sequence")
     assert (checkpoint.sequence, checkpoint.hash) == (3, head.hash)
@@ -67,7 +67,7 @@ def test_a_checkpoint_signs_the_chains_head():
 def test_a_checkpoint_is_not_an_audit_event_and_leaves_the_head_where_it_was():
     history(2)
 
-    checkpoints.checkpoint_create()
+    services.audit_checkpoint_create()
 
     assert AuditEvent.objects.count() == 2
 
@@ -142,7 +142,7 @@ def test_an_event_edited_before_the_checkpoint_is_named(tmp_path, as_table_owner
 
 def test_anyone_checks_a_signature_with_the_public_key_and_the_documented_bytes():
     history(2)
-    published = checkpoints.document(checkpoints.checkpoint_create())
+    published = checkpoints.document(services.audit_checkpoint_create())
     key = checkpoints.public_key_document()
 
     signed = json.dumps(
@@ -174,7 +174,7 @@ def test_without_a_key_only_a_debug_setup_derives_one_from_the_secret_key(settin
     settings.AUDIT_SIGNING_KEY_FROM_SECRET = False
 
     with pytest.raises(ImproperlyConfigured, match="Set AUDIT_SIGNING_KEY"):
-        checkpoints.checkpoint_create()
+        services.audit_checkpoint_create()
 
     assert not AuditCheckpoint.objects.exists()
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, transaction
 
-from commitments import audit, checkpoints
+from commitments import audit, services
 from commitments.exceptions import AuditedWriteForbidden
 from commitments.models import AuditEvent, unaudited_bulk_create
 from commitments.services import participant_save
@@ -33,7 +33,7 @@ def history(n: int) -> None:
 
 def kept_checkpoint(tmp_path) -> str:
     """A reader fetches the latest checkpoint and keeps the body exactly as served."""
-    checkpoints.checkpoint_create()
+    services.audit_checkpoint_create()
     response = bearer(UserFactory(roles=["api_client"])).get("/api/v1/audit/checkpoints/latest/")
     assert response.status_code == 200
     path = tmp_path / "checkpoint.json"

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from standardwebhooks import Webhook
 
-from commitments import checkpoints
+from commitments import checkpoints, services
 from commitments.choices import CommitmentStatus
 from commitments.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 from commitments.services import participant_save, update_approve
@@ -28,7 +28,7 @@ def test_a_checkpoint_goes_only_to_the_endpoints_that_asked_for_it():
     asked = WebhookEndpointFactory(event_types=CHECKPOINTS)
     WebhookEndpointFactory(event_types=CHECKPOINTS, is_active=False)
 
-    checkpoints.checkpoint_create()
+    services.audit_checkpoint_create()
 
     assert list(WebhookDelivery.objects.values_list("endpoint", flat=True)) == [asked.pk]
 
@@ -37,7 +37,7 @@ def test_a_checkpoint_webhook_carries_the_checkpoint_as_published():
     WebhookEndpointFactory(event_types=CHECKPOINTS)
     participant_save(participant=ParticipantFactory.build(), actor=None)
 
-    checkpoint = checkpoints.checkpoint_create()
+    checkpoint = services.audit_checkpoint_create()
 
     body = json.loads(WebhookMessage.objects.get().payload)
     assert body["type"] == "audit.checkpoint"
@@ -60,7 +60,7 @@ def test_a_checkpoint_is_delivered_signed_after_the_commit(
     endpoint = WebhookEndpointFactory(url=receiver.url, event_types=CHECKPOINTS)
 
     with django_capture_on_commit_callbacks(execute=True):
-        checkpoint = checkpoints.checkpoint_create()
+        checkpoint = services.audit_checkpoint_create()
 
     [request] = receiver.received
     payload = Webhook(endpoint.secret).verify(request.body, request.headers)

@@ -1,7 +1,7 @@
 import orjson
 from django.core.management.base import BaseCommand
 
-from commitments import checkpoints
+from commitments import checkpoints, services
 
 
 class Command(BaseCommand):
@@ -11,5 +11,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        checkpoint = checkpoints.checkpoint_create()
+        checkpoint = services.audit_checkpoint_create()
         self.stdout.write(orjson.dumps(checkpoints.document(checkpoint)).decode())

@@ -14,8 +14,9 @@ CHECKPOINT_REFUSED = 2
 
 class Command(BaseCommand):
     help = (
-        "Walk the audit hash chain and replay the status history against the live record; "
-        "exits non-zero naming the first broken event or each disagreeing commitment. With "
+        "Walk the audit hash chain, replay the status history against the live record and "
+        "check every stored checkpoint (its signature, its event's hash); exits non-zero "
+        "naming the first broken event, each disagreeing commitment or checkpoint. With "
         "--checkpoint FILE (a checkpoint's JSON as the API served it): checks its signature, "
         "then that the history it saw is still a prefix of today's."
     )
@@ -39,6 +40,8 @@ class Command(BaseCommand):
                 f"Audit chain broken at event #{report.broken_sequence}: {report.broken_reason}. "
                 + note
             )
+        for problem in report.checkpoint_problems:
+            self.stderr.write(problem)
         if report.mismatches:
             for m in report.mismatches:
                 self.stderr.write(
@@ -49,7 +52,18 @@ class Command(BaseCommand):
                 f"{len(report.mismatches)} disagreement(s) between the record and its history. "
                 + note
             )
-        self.stdout.write(f"Audit chain intact. {note}")
+        if report.checkpoint_problems:
+            raise CommandError(
+                f"{len(report.checkpoint_problems)} of {report.checkpoints_checked} stored "
+                "checkpoint(s) contradict today's history (cut, rewritten, or forged): "
+                + " ".join(report.checkpoint_problems)
+                + " "
+                + note
+            )
+        self.stdout.write(
+            f"Audit chain intact. {note} "
+            f"{report.checkpoints_checked} stored checkpoint(s) agree with it."
+        )
 
     def check_checkpoint(self, path: str) -> None:
         try:
