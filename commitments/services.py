@@ -1305,3 +1305,20 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, actor: User) -> Webhoo
     )
     transaction.on_commit(partial(tasks.deliver_webhooks.delay, [delivery.pk]), robust=True)
     return delivery
+
+
+def webhook_secrets_reencrypt(*, batch_size: int = 500) -> int:
+    """Encrypt every endpoint's secrets again under the newest key of WEBHOOK_SECRET_KEYS
+    (any configured key still decrypts them); returns how many endpoints. Run after putting a
+    new key first, before dropping the old one."""
+    count = 0
+    pks = list(WebhookEndpoint.objects.order_by("pk").values_list("pk", flat=True))
+    for batch in notifications.chunks(pks, batch_size):
+        with transaction.atomic():
+            for endpoint in WebhookEndpoint.objects.select_for_update().filter(pk__in=batch):
+                # The fields decrypt when read and encrypt under the newest key when written.
+                WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+                    secret=endpoint.secret, previous_secret=endpoint.previous_secret
+                )
+                count += 1
+    return count
