@@ -57,7 +57,7 @@ def test_a_rotated_out_secret_is_kept_encrypted_too():
 
     webhook_endpoint_rotate_secret(endpoint=endpoint, actor=endpoint.owner)
 
-    stored, previous = raw_columns(endpoint)
+    _, previous = raw_columns(endpoint)
     assert old.removeprefix("whsec_") not in previous
     assert WebhookEndpoint.objects.get().previous_secret == old
 
