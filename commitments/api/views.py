@@ -24,6 +24,7 @@ from commitments.api.http import (
     list_etag,
     matches,
     not_modified,
+    shown_once,
 )
 from commitments.choices import UpdateState
 from commitments.filters import (
@@ -54,6 +55,13 @@ IDEMPOTENCY = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="replays the first response for the same key and body; 422 for another body",
+)
+IDEMPOTENCY_SHOWN_ONCE = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="the response carries a secret, shown only once: the same key again answers "
+    "409 (secret_shown_once), never the secret; 422 for another body",
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -375,7 +383,7 @@ class WebhookEndpointViewSet(
     @extend_schema(
         request=s.WebhookEndpointCreateSerializer,
         responses={201: s.WebhookEndpointCreatedSerializer},
-        parameters=[IDEMPOTENCY],
+        parameters=[IDEMPOTENCY_SHOWN_ONCE],
     )
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -386,12 +394,12 @@ class WebhookEndpointViewSet(
         )
         endpoint = self.get_queryset().get(pk=endpoint.pk)
         data = s.WebhookEndpointSerializer(endpoint).data
-        return Response({**data, "secret": secret}, status=status.HTTP_201_CREATED)
+        return shown_once(Response({**data, "secret": secret}, status=status.HTTP_201_CREATED))
 
     @extend_schema(
         request=s.EmptyInputSerializer,
         responses={200: s.WebhookSecretSerializer},
-        parameters=[IDEMPOTENCY],
+        parameters=[IDEMPOTENCY_SHOWN_ONCE],
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     @idempotent
@@ -400,7 +408,7 @@ class WebhookEndpointViewSet(
         s.EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
         endpoint = get_object_or_404(self.get_queryset(), pk=pk)
         secret = services.webhook_endpoint_rotate_secret(endpoint=endpoint, actor=request.user)
-        return Response({"secret": secret})
+        return shown_once(Response({"secret": secret}))
 
 
 # The sync feed ---------------------------------------------------------------------------
