@@ -36,9 +36,11 @@ from commitments.exceptions import (
     StaleUpdate,
     UpdateNotPending,
     ValidationFailed,
+    WebhookQuotaExceeded,
 )
 from commitments.models import (
     EVENT_TYPES,
+    MAX_FILTER_VALUES,
     STATUS_CHANGED_TYPE,
     Agreement,
     AuditEvent,
@@ -1037,9 +1039,13 @@ def _outbox_update_decided(*, kind: str, event: AuditEvent, update: StatusUpdate
 
 
 def _related(model: type[models.Model], values: Iterable[Any], field: str) -> list:
-    """Instances or primary keys to instances; an unknown one is a field error."""
-    values = list(values or ())
-    pks = {v.pk if isinstance(v, models.Model) else v for v in values}
+    """Instances or primary keys to instances, each once, in one query; an unknown one, or
+    more than MAX_FILTER_VALUES, is a field error."""
+    pks = {v.pk if isinstance(v, models.Model) else v for v in values or ()}
+    if len(pks) > MAX_FILTER_VALUES:
+        raise ValidationFailed(
+            {field: [_("Name at most %d, or none for all.") % MAX_FILTER_VALUES]}
+        )
     try:
         found = {obj.pk: obj for obj in model.objects.filter(pk__in=pks)}
     except (TypeError, ValueError, ValidationError):
@@ -1174,6 +1180,12 @@ def webhook_endpoint_create(
     bytes)."""
     if not owner.is_active:
         raise NotAllowed(_("An inactive user owns no webhook endpoint."))
+    # The owner's row is locked so that two concurrent registrations cannot both take the
+    # last place.
+    User.objects.select_for_update().filter(pk=owner.pk).exists()
+    limit = settings.WEBHOOK_MAX_ENDPOINTS_PER_OWNER
+    if WebhookEndpoint.objects.filter(owner=owner).count() >= limit:
+        raise WebhookQuotaExceeded(limit)
     url = _check_endpoint(url, description)
     filters = _filters(participants, guarantees, agreements)
     types = _event_types(event_types)
@@ -1250,6 +1262,22 @@ def webhook_endpoint_update(
             action=audit.WEBHOOK_CHANGED, actor=actor, obj=endpoint, before=old, after=changed
         )
     return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: User) -> None:
+    """Remove an endpoint for good, with its deliveries (its owner or an admin); what it
+    was stays in the audit history."""
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    _may_manage(endpoint, actor)
+    before = {
+        "url": endpoint.url,
+        "description": endpoint.description,
+        "owner": endpoint.owner_id,
+        **_filter_snapshot(endpoint),
+    }
+    audit.record(action=audit.WEBHOOK_DELETED, actor=actor, obj=endpoint, before=before)
+    endpoint.delete()
 
 
 @transaction.atomic

@@ -197,8 +197,6 @@ WEBHOOK_SECRET_KEYS_FROM_SECRET = DEBUG and not WEBHOOK_SECRET_KEYS
 # (WEBHOOK_ALLOW_PRIVATE_TARGETS, for local receivers and tests, lifts the port rule too).
 WEBHOOK_MAX_ENDPOINTS_PER_OWNER = env.int("WEBHOOK_MAX_ENDPOINTS_PER_OWNER", default=20)
 WEBHOOK_ALLOWED_PORTS = env.list("WEBHOOK_ALLOWED_PORTS", cast=int, default=[80, 443])
-# Codes (or ids) one filter list of an endpoint may name.
-WEBHOOK_MAX_FILTER_VALUES = env.int("WEBHOOK_MAX_FILTER_VALUES", default=100)
 
 # CACHE and E-MAIL: Redis cache when available; e-mail printed to the console by default
 # Redis failing is a cache miss (tracker.cache): the API answers from the database, slower,

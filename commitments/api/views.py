@@ -397,6 +397,28 @@ class WebhookEndpointViewSet(
         return shown_once(Response({**data, "secret": secret}, status=status.HTTP_201_CREATED))
 
     @extend_schema(
+        request=s.WebhookEndpointUpdateSerializer, responses={200: s.WebhookEndpointSerializer}
+    )
+    def partial_update(self, request, pk=None):
+        """Change an own endpoint: switch it off (`is_active: false`) or on again, or change
+        its URL, description, event types or filters; the secret stays."""
+        endpoint = get_object_or_404(self.get_queryset(), pk=pk)
+        payload = s.WebhookEndpointUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        endpoint = services.webhook_endpoint_update(
+            endpoint=endpoint, actor=request.user, **payload.validated_data
+        )
+        endpoint = self.get_queryset().get(pk=endpoint.pk)
+        return Response(s.WebhookEndpointSerializer(endpoint).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        """Delete an own endpoint for good, with its deliveries."""
+        endpoint = get_object_or_404(self.get_queryset(), pk=pk)
+        services.webhook_endpoint_delete(endpoint=endpoint, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
         request=s.EmptyInputSerializer,
         responses={200: s.WebhookSecretSerializer},
         parameters=[IDEMPOTENCY_SHOWN_ONCE],

@@ -22,6 +22,9 @@ from commitments.models.record import Agreement, AuditEvent, Commitment, Guarant
 STATUS_CHANGED_TYPE = "commitment.status_changed"
 CHECKPOINT_TYPE = "audit.checkpoint"
 EVENT_TYPES = (STATUS_CHANGED_TYPE, CHECKPOINT_TYPE)
+# How many participants, guarantees or agreements one filter (of a subscription or an
+# endpoint) may name: a longer list is refused, not resolved.
+MAX_FILTER_VALUES = 100
 
 
 def default_event_types() -> list[str]:
