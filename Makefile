@@ -42,6 +42,7 @@ worker: install
 check-deploy: install
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') \
 		AUDIT_SIGNING_KEY=$${AUDIT_SIGNING_KEY:-$$(head -c 32 /dev/urandom | base64)} \
+		WEBHOOK_SECRET_KEYS=$${WEBHOOK_SECRET_KEYS:-$$(head -c 32 /dev/urandom | base64 | tr "+/" "-_")} \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:

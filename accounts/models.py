@@ -65,13 +65,17 @@ class ApiToken(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first response to a POST sent with an Idempotency-Key, replayed for repeats."""
+    """The first response to a POST sent with an Idempotency-Key, replayed for repeats until
+    settings.IDEMPOTENCY_KEY_HOURS have passed (then purged)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text=_("SHA-256 of method, path and body"))
     status_code = models.PositiveSmallIntegerField()
     response = models.JSONField(null=True)
+    # The response carried a secret or a token (Cache-Control: no-store): it is not kept, and
+    # a repeat is refused (409) rather than answered with a new one.
+    response_withheld = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.forms import UserCreateForm
-from accounts.models import ApiToken, TokenScope, User
+from accounts.models import ApiToken, IdempotencyRecord, TokenScope, User
 from accounts.roles import Role, role_groups
 from commitments import audit
 from commitments.exceptions import ValidationFailed
@@ -247,3 +248,11 @@ def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
         after={"revoked_at": token.revoked_at},
     )
     return token
+
+
+def idempotency_records_purge(*, now=None) -> int:
+    """Forget the Idempotency-Keys older than settings.IDEMPOTENCY_KEY_HOURS (their claims
+    and stored responses); returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+    deleted, _per_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -56,6 +56,7 @@ WEBHOOK_CHANGED = "webhook.changed"
 WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
 WEBHOOK_DISABLED = "webhook.disabled"
 WEBHOOK_RESENT = "webhook.resent"
+WEBHOOK_DELETED = "webhook.deleted"
 
 # Actions about accounts, tokens and webhook endpoints: shown to admins only (e-mail
 # addresses, webhook URLs that may carry credentials).
@@ -71,6 +72,7 @@ PRIVATE_ACTIONS = (
     WEBHOOK_SECRET_ROTATED,
     WEBHOOK_DISABLED,
     WEBHOOK_RESENT,
+    WEBHOOK_DELETED,
 )
 # Actions about drafts, which are their author's own until submitted.
 DRAFT_ACTIONS = (UPDATE_CREATED, UPDATE_EDITED, UPDATE_DELETED)

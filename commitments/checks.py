@@ -72,3 +72,26 @@ def audit_signing_key_set(app_configs=None, **kwargs) -> list[checks.CheckMessag
             id="commitments.E001",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def webhook_secret_keys_set(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """commitments.E002: webhook secrets cannot be kept encrypted without valid keys."""
+    from commitments import crypto
+
+    if settings.WEBHOOK_SECRET_KEYS:
+        try:
+            crypto.fernet()
+        except ImproperlyConfigured as error:
+            return [checks.Error(str(error), id="commitments.E002")]
+        return []
+    if settings.WEBHOOK_SECRET_KEYS_FROM_SECRET:
+        return []
+    return [
+        checks.Error(
+            "WEBHOOK_SECRET_KEYS is not set: webhook endpoint secrets cannot be encrypted.",
+            hint="Set WEBHOOK_SECRET_KEYS to one or more Fernet keys, newest first "
+            "(README, configuration).",
+            id="commitments.E002",
+        )
+    ]

@@ -102,3 +102,17 @@ class AuditedWriteForbidden(DomainError):
 
     def default_message(self) -> str:
         return _("Bulk writes bypass the audit history; use the services.")
+
+
+class WebhookQuotaExceeded(DomainError):
+    """The owner already has settings.WEBHOOK_MAX_ENDPOINTS_PER_OWNER endpoints."""
+
+    code = "webhook_quota_exceeded"
+    status_code = 409
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            _("You have %(limit)d webhook endpoints, the most one owner may have: delete one.")
+            % {"limit": limit}
+        )

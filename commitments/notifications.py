@@ -179,7 +179,8 @@ def public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bo
 
 def check_target(url: str) -> None:
     """Refuse a URL that is not http(s), too long, unresolvable, or (unless
-    WEBHOOK_ALLOW_PRIVATE_TARGETS) resolving to any address public_address() refuses."""
+    WEBHOOK_ALLOW_PRIVATE_TARGETS) on a port outside WEBHOOK_ALLOWED_PORTS or resolving to any
+    address public_address() refuses."""
     if len(url) > MAX_URL_LENGTH:
         raise UnsafeTarget(_("The URL is longer than %d characters.") % MAX_URL_LENGTH)
     try:
@@ -188,7 +189,8 @@ def check_target(url: str) -> None:
         raise UnsafeTarget(_("Enter a valid http(s) URL.")) from error
     parts = urlsplit(url)
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        explicit = parts.port  # ":0" is a port too, not "none given"
+        port = (443 if parts.scheme == "https" else 80) if explicit is None else explicit
     except ValueError as error:
         raise UnsafeTarget(_("The URL's port is not valid.")) from error
     host = parts.hostname or ""
@@ -207,6 +209,14 @@ def check_target(url: str) -> None:
                 _("%(host)s resolves to %(address)s, a private or loopback address.")
                 % {"host": host, "address": address}
             )
+    # Any port would let a webhook knock on a mail, database or admin service; local
+    # receivers (WEBHOOK_ALLOW_PRIVATE_TARGETS) listen wherever they like.
+    allowed_ports = settings.WEBHOOK_ALLOWED_PORTS
+    if port not in allowed_ports:
+        raise UnsafeTarget(
+            _("Port %(port)d is not allowed: use %(allowed)s.")
+            % {"port": port, "allowed": ", ".join(map(str, allowed_ports))}
+        )
 
 
 # Payloads and titles --------------------------------------------------------------------

@@ -36,10 +36,12 @@ from commitments.exceptions import (
     StaleUpdate,
     UpdateNotPending,
     ValidationFailed,
+    WebhookQuotaExceeded,
 )
 from commitments.models import (
     CHECKPOINT_TYPE,
     EVENT_TYPES,
+    MAX_FILTER_VALUES,
     STATUS_CHANGED_TYPE,
     Agreement,
     AuditCheckpoint,
@@ -1094,9 +1096,13 @@ def _outbox_update_decided(*, kind: str, event: AuditEvent, update: StatusUpdate
 
 
 def _related(model: type[models.Model], values: Iterable[Any], field: str) -> list:
-    """Instances or primary keys to instances; an unknown one is a field error."""
-    values = list(values or ())
-    pks = {v.pk if isinstance(v, models.Model) else v for v in values}
+    """Instances or primary keys to instances, each once, in one query; an unknown one, or
+    more than MAX_FILTER_VALUES, is a field error."""
+    pks = {v.pk if isinstance(v, models.Model) else v for v in values or ()}
+    if len(pks) > MAX_FILTER_VALUES:
+        raise ValidationFailed(
+            {field: [_("Name at most %d, or none for all.") % MAX_FILTER_VALUES]}
+        )
     try:
         found = {obj.pk: obj for obj in model.objects.filter(pk__in=pks)}
     except (TypeError, ValueError, ValidationError):
@@ -1231,6 +1237,12 @@ def webhook_endpoint_create(
     bytes)."""
     if not owner.is_active:
         raise NotAllowed(_("An inactive user owns no webhook endpoint."))
+    # The owner's row is locked so that two concurrent registrations cannot both take the
+    # last place.
+    User.objects.select_for_update().filter(pk=owner.pk).exists()
+    limit = settings.WEBHOOK_MAX_ENDPOINTS_PER_OWNER
+    if WebhookEndpoint.objects.filter(owner=owner).count() >= limit:
+        raise WebhookQuotaExceeded(limit)
     url = _check_endpoint(url, description)
     filters = _filters(participants, guarantees, agreements)
     types = _event_types(event_types)
@@ -1310,6 +1322,22 @@ def webhook_endpoint_update(
 
 
 @transaction.atomic
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: User) -> None:
+    """Remove an endpoint for good, with its deliveries (its owner or an admin); what it
+    was stays in the audit history."""
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    _may_manage(endpoint, actor)
+    before = {
+        "url": endpoint.url,
+        "description": endpoint.description,
+        "owner": endpoint.owner_id,
+        **_filter_snapshot(endpoint),
+    }
+    audit.record(action=audit.WEBHOOK_DELETED, actor=actor, obj=endpoint, before=before)
+    endpoint.delete()
+
+
+@transaction.atomic
 def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: User) -> str:
     """Give the endpoint a new secret, shown only now. The old one still signs (a second
     signature) for WEBHOOK_SECRET_GRACE_HOURS, so the receiver can switch over."""
@@ -1362,6 +1390,23 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, actor: User) -> Webhoo
     )
     transaction.on_commit(partial(tasks.deliver_webhooks.delay, [delivery.pk]), robust=True)
     return delivery
+
+
+def webhook_secrets_reencrypt(*, batch_size: int = 500) -> int:
+    """Encrypt every endpoint's secrets again under the newest key of WEBHOOK_SECRET_KEYS
+    (any configured key still decrypts them); returns how many endpoints. Run after putting a
+    new key first, before dropping the old one."""
+    count = 0
+    pks = list(WebhookEndpoint.objects.order_by("pk").values_list("pk", flat=True))
+    for batch in notifications.chunks(pks, batch_size):
+        with transaction.atomic():
+            for endpoint in WebhookEndpoint.objects.select_for_update().filter(pk__in=batch):
+                # The fields decrypt when read and encrypt under the newest key when written.
+                WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+                    secret=endpoint.secret, previous_secret=endpoint.previous_secret
+                )
+                count += 1
+    return count
 
 
 # Audit checkpoints -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ before the next sweep, far below the broker's visibility timeout.
 from celery import shared_task
 from django.conf import settings
 
+from accounts.services import idempotency_records_purge
 from commitments import notifications
 
 
@@ -79,3 +80,9 @@ def sign_audit_checkpoint() -> None:
 def remind_reviewers() -> None:
     """Beat, once a day: remind reviewers of updates waiting more than three days."""
     _queue_emails(notifications.review_reminders_create())
+
+
+@shared_task
+def purge_idempotency_records() -> None:
+    """Beat, hourly: forget the Idempotency-Keys older than settings.IDEMPOTENCY_KEY_HOURS."""
+    idempotency_records_purge()

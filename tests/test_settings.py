@@ -32,6 +32,7 @@ def test_check_deploy_prints_no_warning_with_production_settings(tmp_path):
         DJANGO_SECRET_KEY="a-long-random-production-key-" + "x7Qp2" * 10,
         DJANGO_ALLOWED_HOSTS="tracker.example.org",
         AUDIT_SIGNING_KEY=base64.b64encode(bytes(range(32))).decode(),
+        WEBHOOK_SECRET_KEYS=base64.urlsafe_b64encode(bytes(range(32, 64))).decode(),
         # The settings alone: the database role's own check is tested with roles of its own
         # (tests/commitments/test_deploy_checks.py), and the tests connect as a superuser.
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",

@@ -27,6 +27,15 @@ class IdempotencyConflict(exceptions.APIException):
     default_code = "idempotency_key_in_progress"
 
 
+class IdempotencyShownOnce(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = (
+        "The first response to this Idempotency-Key carried a secret, which is shown only once: "
+        "it is not replayed. The request did succeed; rotate the secret if it was lost."
+    )
+    default_code = "secret_shown_once"
+
+
 class IdempotencyMismatch(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = "This Idempotency-Key was used with another request."

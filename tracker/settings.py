@@ -209,6 +209,15 @@ WEBHOOK_DISABLE_AFTER_HOURS = env.float("WEBHOOK_DISABLE_AFTER_HOURS", default=2
 WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=50)
 WEBHOOK_THREADS = env.int("WEBHOOK_THREADS", default=8)
 WEBHOOK_SECRET_GRACE_HOURS = env.float("WEBHOOK_SECRET_GRACE_HOURS", default=24.0)
+# Endpoint secrets are kept encrypted (commitments.crypto): Fernet keys, comma-separated,
+# newest first; without any, and only under DEBUG, a dev-only key is derived from SECRET_KEY.
+WEBHOOK_SECRET_KEYS = env.list("WEBHOOK_SECRET_KEYS", default=[])
+# Decided here, not from DEBUG at run time (tests run with DEBUG off).
+WEBHOOK_SECRET_KEYS_FROM_SECRET = DEBUG and not WEBHOOK_SECRET_KEYS
+# How many endpoints one owner may register, and the ports their URLs may name
+# (WEBHOOK_ALLOW_PRIVATE_TARGETS, for local receivers and tests, lifts the port rule too).
+WEBHOOK_MAX_ENDPOINTS_PER_OWNER = env.int("WEBHOOK_MAX_ENDPOINTS_PER_OWNER", default=20)
+WEBHOOK_ALLOWED_PORTS = env.list("WEBHOOK_ALLOWED_PORTS", cast=int, default=[80, 443])
 
 # CACHE and E-MAIL: Redis cache when available; e-mail printed to the console by default
 # Redis failing is a cache miss (tracker.cache): the API answers from the database, slower,
@@ -305,6 +314,13 @@ API_PAGE_CACHE_SECONDS = env.int("API_PAGE_CACHE_SECONDS", default=60)
 # An Idempotency-Key claimed this long ago by a request that never stored its response is
 # taken over by the next retry: longer than any request may run (gunicorn's timeout: 30 s).
 IDEMPOTENCY_CLAIM_SECONDS = env.int("IDEMPOTENCY_CLAIM_SECONDS", default=120)
+# How long an Idempotency-Key is remembered; older records are purged (beat, hourly) and a
+# key older than this counts as new.
+IDEMPOTENCY_KEY_HOURS = env.float("IDEMPOTENCY_KEY_HOURS", default=24.0)
+CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
+    "task": "commitments.tasks.purge_idempotency_records",
+    "schedule": 3600.0,
+}
 # On PostgreSQL, each web process keeps the audit chain's head (what list ETags name) from
 # LISTEN/NOTIFY on a connection of its own, instead of a query per request
 # (commitments.headwatch).

@@ -18,7 +18,12 @@ from rest_framework.response import Response
 
 from accounts.models import IdempotencyRecord
 from commitments import audit
-from tracker.api import IdempotencyConflict, IdempotencyMismatch, PreconditionFailed
+from tracker.api import (
+    IdempotencyConflict,
+    IdempotencyMismatch,
+    IdempotencyShownOnce,
+    PreconditionFailed,
+)
 
 
 def _tag(*parts: object) -> str:
@@ -118,6 +123,24 @@ def take_over(claim: IdempotencyRecord) -> bool:
     )
 
 
+def shown_once(response: Response) -> Response:
+    """Mark a response that carries a secret or a token: no cache keeps it
+    (Cache-Control: no-store), and neither does the Idempotency-Key store (`idempotent`)."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _withheld(response: Response) -> bool:
+    return "no-store" in response.get("Cache-Control", "")
+
+
+def _expired(record: IdempotencyRecord) -> bool:
+    """A key remembered longer than settings.IDEMPOTENCY_KEY_HOURS counts as new (the beat
+    purges such records; this covers the time until it runs)."""
+    window = timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+    return record.created_at < timezone.now() - window
+
+
 def idempotent(handler):
     """POST handlers: with an Idempotency-Key, the same key and body replay the first response
     (nothing is created twice); the same key with another body is refused (422).
@@ -126,6 +149,10 @@ def idempotent(handler):
     arrives while the first request is still at work is refused with 409 instead of writing
     twice; a request that fails releases its claim, so the client may try again, and a claim
     left by a request that died is taken over once it is old enough (take_over).
+
+    A response marked `shown_once` (it carries a secret) is not stored: a repeat is refused
+    with 409 instead of replaying the secret, or making a second one. A key is remembered for
+    settings.IDEMPOTENCY_KEY_HOURS.
     """
 
     @wraps(handler)
@@ -138,17 +165,20 @@ def idempotent(handler):
                 {"Idempotency-Key": ["Send between 1 and 255 characters."]}
             )
         fingerprint = request_fingerprint(request.method, request.path, request.data)
-        try:
-            with transaction.atomic():
-                claim = IdempotencyRecord.objects.create(
-                    user=request.user, key=key, fingerprint=fingerprint, status_code=0
-                )
-        except IntegrityError:
-            previous = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        claim, previous = _claim(request.user, key, fingerprint), None
+        if claim is None:
+            previous = _previous(request.user, key)
+            if previous is not None and _expired(previous):
+                previous.delete()  # forgotten: the key counts as new
+                claim = _claim(request.user, key, fingerprint)
+                previous = None if claim else _previous(request.user, key)
+        if claim is None:
             if previous is None:  # released meanwhile by a request that failed
                 raise IdempotencyConflict() from None
             if previous.fingerprint != fingerprint:
                 raise IdempotencyMismatch() from None
+            if previous.response_withheld:
+                raise IdempotencyShownOnce() from None
             if previous.status_code != 0:
                 return Response(
                     previous.response,
@@ -161,6 +191,21 @@ def idempotent(handler):
         return _run_claimed(claim, lambda: handler(self, request, *args, **kwargs))
 
     return wrapper
+
+
+def _claim(user, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    """The key's new claim, or None when the key is taken."""
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                user=user, key=key, fingerprint=fingerprint, status_code=0
+            )
+    except IntegrityError:
+        return None
+
+
+def _previous(user, key: str) -> IdempotencyRecord | None:
+    return IdempotencyRecord.objects.filter(user=user, key=key).first()
 
 
 def _run_claimed(claim: IdempotencyRecord, handler) -> Response:
@@ -180,6 +225,10 @@ def _run_claimed(claim: IdempotencyRecord, handler) -> Response:
                 failure = error
             if failure is not None or response.status_code >= 300:
                 claim.delete()
+            elif _withheld(response):
+                claim.status_code = response.status_code
+                claim.response_withheld = True
+                claim.save(update_fields=["status_code", "response_withheld"])
             else:
                 claim.status_code = response.status_code
                 claim.response = orjson.loads(orjson.dumps(response.data, default=str))

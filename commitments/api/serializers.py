@@ -6,6 +6,7 @@ from commitments import checkpoints
 from commitments.choices import CommitmentStatus
 from commitments.models import (
     EVENT_TYPES,
+    MAX_FILTER_VALUES,
     Agreement,
     AuditEvent,
     Commitment,
@@ -378,26 +379,74 @@ class EmptyInputSerializer(StrictInputSerializer):
     pass
 
 
-class WebhookEndpointCreateSerializer(StrictInputSerializer):
-    url = serializers.CharField(max_length=2000, help_text="http(s); public addresses only")
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    participants = serializers.SlugRelatedField(
+class CodeListField(serializers.ListField):
+    """A filter list: codes (or slugs) of one model, at most MAX_FILTER_VALUES, each taken
+    once, resolved in one query; the unknown ones are named in the error."""
+
+    def __init__(self, *, model, slug_field: str, **kwargs) -> None:
+        self.model, self.slug_field = model, slug_field
+        kwargs.setdefault("child", serializers.CharField(max_length=100))
+        kwargs.setdefault("max_length", MAX_FILTER_VALUES)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > self.max_length:
+            # Refused before any code is looked at, duplicates counted.
+            self.fail("max_length", max_length=self.max_length)
+        codes = list(dict.fromkeys(super().to_internal_value(data)))
+        rows = self.model.objects.filter(**{f"{self.slug_field}__in": codes})
+        found = {getattr(row, self.slug_field): row for row in rows}
+        unknown = [code for code in codes if code not in found]
+        if unknown:
+            name = self.model._meta.verbose_name_plural
+            raise serializers.ValidationError(f"Unknown {name}: {', '.join(unknown)}.")
+        return [found[code] for code in codes]
+
+
+class WebhookFiltersInputSerializer(StrictInputSerializer):
+    """The filters an endpoint takes: none of the three means every change."""
+
+    participants = CodeListField(
+        model=Participant,
         slug_field="code",
-        many=True,
         required=False,
-        queryset=Participant.objects.all(),
         help_text="participant codes; none of the three filters: every change",
     )
-    guarantees = serializers.SlugRelatedField(
-        slug_field="slug", many=True, required=False, queryset=Guarantee.objects.all()
+    guarantees = CodeListField(
+        model=Guarantee, slug_field="slug", required=False, help_text="guarantee slugs"
     )
-    agreements = serializers.SlugRelatedField(
-        slug_field="slug", many=True, required=False, queryset=Agreement.objects.all()
+    agreements = CodeListField(
+        model=Agreement, slug_field="slug", required=False, help_text="agreement slugs"
     )
+
+
+class WebhookEndpointCreateSerializer(WebhookFiltersInputSerializer):
+    url = serializers.CharField(max_length=2000, help_text="http(s); public addresses only")
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=EVENT_TYPES),
         required=False,
         allow_empty=False,
         max_length=len(EVENT_TYPES),
         help_text="the webhook event types to receive (default: commitment.status_changed)",
+    )
+
+
+class WebhookEndpointUpdateSerializer(WebhookFiltersInputSerializer):
+    """PATCH of an own endpoint: the fields sent replace the endpoint's; the others stay. A
+    filter sent empty takes in everything again."""
+
+    url = serializers.CharField(
+        max_length=2000, required=False, help_text="http(s); public addresses only"
+    )
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(
+        required=False, help_text="false: switched off; true: on again, failure record cleared"
+    )
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=EVENT_TYPES),
+        required=False,
+        allow_empty=False,
+        max_length=len(EVENT_TYPES),
+        help_text="the webhook event types to receive",
     )

@@ -23,6 +23,7 @@ from commitments.api.http import (
     list_etag,
     matches,
     not_modified,
+    shown_once,
 )
 from commitments.filters import (
     AuditEventFilter,
@@ -51,6 +52,13 @@ IDEMPOTENCY = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="replays the first response for the same key and body; 422 for another body",
+)
+IDEMPOTENCY_SHOWN_ONCE = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="the response carries a secret, shown only once: the same key again answers "
+    "409 (secret_shown_once), never the secret; 422 for another body",
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -374,7 +382,7 @@ class WebhookEndpointViewSet(
     @extend_schema(
         request=s.WebhookEndpointCreateSerializer,
         responses={201: s.WebhookEndpointCreatedSerializer},
-        parameters=[IDEMPOTENCY],
+        parameters=[IDEMPOTENCY_SHOWN_ONCE],
     )
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -385,12 +393,34 @@ class WebhookEndpointViewSet(
         )
         endpoint = self.get_queryset().get(pk=endpoint.pk)
         data = s.WebhookEndpointSerializer(endpoint).data
-        return Response({**data, "secret": secret}, status=status.HTTP_201_CREATED)
+        return shown_once(Response({**data, "secret": secret}, status=status.HTTP_201_CREATED))
+
+    @extend_schema(
+        request=s.WebhookEndpointUpdateSerializer, responses={200: s.WebhookEndpointSerializer}
+    )
+    def partial_update(self, request, pk=None):
+        """Change an own endpoint: switch it off (`is_active: false`) or on again, or change
+        its URL, description, event types or filters; the secret stays."""
+        endpoint = get_object_or_404(self.get_queryset(), pk=pk)
+        payload = s.WebhookEndpointUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        endpoint = services.webhook_endpoint_update(
+            endpoint=endpoint, actor=request.user, **payload.validated_data
+        )
+        endpoint = self.get_queryset().get(pk=endpoint.pk)
+        return Response(s.WebhookEndpointSerializer(endpoint).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        """Delete an own endpoint for good, with its deliveries."""
+        endpoint = get_object_or_404(self.get_queryset(), pk=pk)
+        services.webhook_endpoint_delete(endpoint=endpoint, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         request=s.EmptyInputSerializer,
         responses={200: s.WebhookSecretSerializer},
-        parameters=[IDEMPOTENCY],
+        parameters=[IDEMPOTENCY_SHOWN_ONCE],
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     @idempotent
@@ -399,7 +429,7 @@ class WebhookEndpointViewSet(
         s.EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
         endpoint = get_object_or_404(self.get_queryset(), pk=pk)
         secret = services.webhook_endpoint_rotate_secret(endpoint=endpoint, actor=request.user)
-        return Response({"secret": secret})
+        return shown_once(Response({"secret": secret}))
 
 
 # The sync feed ---------------------------------------------------------------------------

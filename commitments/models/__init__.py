@@ -5,6 +5,7 @@ from commitments.models.checkpoints import AuditCheckpoint
 from commitments.models.notifications import (
     CHECKPOINT_TYPE,
     EVENT_TYPES,
+    MAX_FILTER_VALUES,
     STATUS_CHANGED_TYPE,
     Notification,
     Subscription,
@@ -29,6 +30,7 @@ from commitments.models.record import (
 __all__ = [
     "CHECKPOINT_TYPE",
     "EVENT_TYPES",
+    "MAX_FILTER_VALUES",
     "STATUS_CHANGED_TYPE",
     "Agreement",
     "AuditCheckpoint",

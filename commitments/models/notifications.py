@@ -15,12 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.choices import DeliveryState, NotificationChannel, NotificationKind
+from commitments.crypto import EncryptedSecretField
 from commitments.models.record import Agreement, AuditEvent, Commitment, Guarantee, Participant
 
 # The webhook event types an endpoint may receive.
 STATUS_CHANGED_TYPE = "commitment.status_changed"
 CHECKPOINT_TYPE = "audit.checkpoint"
 EVENT_TYPES = (STATUS_CHANGED_TYPE, CHECKPOINT_TYPE)
+# How many participants, guarantees or agreements one filter (of a subscription or an
+# endpoint) may name: a longer list is refused, not resolved.
+MAX_FILTER_VALUES = 100
 
 
 def default_event_types() -> list[str]:
@@ -173,10 +177,11 @@ class WebhookEndpoint(Following):
     )
     url = models.URLField(_("URL"), max_length=2000)
     description = models.CharField(_("description"), max_length=300, blank=True)
-    # Kept as given: signing needs it. Shown once, when created or rotated; masked elsewhere.
-    secret = models.CharField(_("secret"), max_length=100)
+    # Signing needs it as given, so it is encrypted, not hashed (commitments.crypto). Shown
+    # once, when created or rotated; masked elsewhere.
+    secret = EncryptedSecretField(_("secret"))
     # Still signed with for a while after a rotation, so receivers can switch over.
-    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret = EncryptedSecretField(blank=True)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)

@@ -175,6 +175,16 @@ WEBHOOKS = {
         lambda: {"url": "http://127.0.0.1:9/hook"},
         {"anonymous": 401, "api_client": 403, "analyst": 201, "reviewer": 201, "admin": 201},
     ),
+    ("patch", "/api/v1/webhooks/{id}/"): (
+        lambda: f"/api/v1/webhooks/{others_endpoint()}/",
+        lambda: {"is_active": False},
+        {"anonymous": 401, "api_client": 403, "analyst": 404, "reviewer": 404, "admin": 200},
+    ),
+    ("delete", "/api/v1/webhooks/{id}/"): (
+        lambda: f"/api/v1/webhooks/{others_endpoint()}/",
+        None,
+        {"anonymous": 401, "api_client": 403, "analyst": 404, "reviewer": 404, "admin": 204},
+    ),
     ("post", "/api/v1/webhooks/{id}/rotate-secret/"): (
         lambda: f"/api/v1/webhooks/{others_endpoint()}/rotate-secret/",
         dict,

@@ -58,7 +58,7 @@ def test_a_host_that_rebinds_to_an_ipv4_compatible_loopback_is_not_connected_to(
         return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::7f00:1", port, 0, 0))]
 
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
-    delivery = WebhookDeliveryFactory(endpoint__url="http://rebind.example:9/hook")
+    delivery = WebhookDeliveryFactory(endpoint__url="http://rebind.example/hook")
 
     notifications.webhooks_deliver(delivery_ids=[delivery.pk])
 

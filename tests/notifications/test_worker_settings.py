@@ -37,6 +37,7 @@ def test_beat_sweeps_owed_notifications_sends_digests_and_reminders_and_signs_ch
         "commitments.tasks.send_daily_digests",
         "commitments.tasks.remind_reviewers",
         "commitments.tasks.sign_audit_checkpoint",
+        "commitments.tasks.purge_idempotency_records",
     }
 
 
