@@ -28,6 +28,7 @@ from commitments.models import (
     Notification,
     Source,
     StatusUpdate,
+    WebhookEndpoint,
 )
 
 
@@ -74,6 +75,17 @@ def sources_for(*, viewer) -> QuerySet[Source]:
         proposed_by=viewer.pk
     )
     return Source.objects.exclude(updates__in=others_drafts)
+
+
+def status_updates_for(*, viewer) -> QuerySet[StatusUpdate]:
+    """The status updates a user may read: drafts are their author's own until submitted."""
+    return StatusUpdate.objects.filter(~Q(state=UpdateState.DRAFT) | Q(proposed_by=viewer.pk))
+
+
+def webhook_endpoints_for(*, viewer) -> QuerySet[WebhookEndpoint]:
+    """The webhook endpoints a user may see: admins all, others their own."""
+    endpoints = WebhookEndpoint.objects.all()
+    return endpoints if has_role(viewer, Role.ADMIN) else endpoints.filter(owner=viewer.pk)
 
 
 def commitment_history(*, commitment: Commitment, viewer=None) -> list[AuditEvent]:

@@ -3,7 +3,6 @@
 import datetime
 
 from django.core import signing
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
@@ -14,7 +13,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.roles import Role, has_role
 from commitments import audit, checkpoints, selectors, services
 from commitments.api import serializers as s
 from commitments.api.http import (
@@ -25,7 +23,6 @@ from commitments.api.http import (
     matches,
     not_modified,
 )
-from commitments.choices import UpdateState
 from commitments.filters import (
     AuditEventFilter,
     CommitmentFilter,
@@ -40,7 +37,6 @@ from commitments.models import (
     Guarantee,
     Participant,
     StatusUpdate,
-    WebhookEndpoint,
 )
 from tracker import formats
 
@@ -169,11 +165,8 @@ class StatusUpdateViewSet(
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        user = self.request.user
-        # Drafts are their author's own until submitted.
-        visible = ~Q(state=UpdateState.DRAFT) | Q(proposed_by=user.pk)
         return (
-            StatusUpdate.objects.filter(visible)
+            selectors.status_updates_for(viewer=self.request.user)
             .select_related("proposed_by", "reviewed_by")
             .prefetch_related("sources")
             .order_by("pk")
@@ -358,11 +351,11 @@ class WebhookEndpointViewSet(
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        user = self.request.user
-        queryset = WebhookEndpoint.objects.prefetch_related(
-            "participants", "guarantees", "agreements"
-        ).order_by("pk")
-        return queryset if has_role(user, Role.ADMIN) else queryset.filter(owner=user.pk)
+        return (
+            selectors.webhook_endpoints_for(viewer=self.request.user)
+            .prefetch_related("participants", "guarantees", "agreements")
+            .order_by("pk")
+        )
 
     @extend_schema(parameters=ETAG_HEADERS)
     def list(self, request, *args, **kwargs):
