@@ -157,7 +157,9 @@ class ApiTokenAdmin(RefusalMessagesMixin, admin.ModelAdmin):
                 expires_days=form.cleaned_data.get("expires_days"),
                 actor=request.user,
             )
-        obj.pk, obj._state.adding = token.pk, False
+        for field in ApiToken._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(token, field.attname))
+        obj._state.adding, obj._state.db = False, token._state.db
         self.message_user(
             request,
             _("The token's key, shown only now: %(key)s") % {"key": key},

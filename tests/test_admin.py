@@ -34,7 +34,7 @@ from tests.factories import (
 )
 
 REGISTERED = list(admin.site._registry)
-NO_ADD_PAGE = {StatusUpdate, AuditEvent, AuditCheckpoint, WebhookDelivery, Notification}
+NO_ADD_PAGE = {StatusUpdate, AuditEvent, AuditCheckpoint, WebhookDelivery, Notification, Group}
 
 
 def admin_url(model, view: str, *args) -> str:
