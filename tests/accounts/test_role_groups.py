@@ -38,9 +38,9 @@ def test_a_role_groups_name_cannot_be_changed_in_the_admin(client, admin_member)
     assert reviewer.name == Role.REVIEWER
 
 
-def test_a_role_group_cannot_be_deleted_in_the_admin(client, admin_member):
+def test_a_role_group_cannot_be_deleted_in_the_admin_even_by_a_superuser(client):
     reviewer = Group.objects.get(name=Role.REVIEWER)
-    client.force_login(admin_member)
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
 
     response = client.post(group_url(reviewer, "delete"), {"post": "yes"})
 

@@ -108,7 +108,11 @@ def test_removing_the_admin_role_in_the_admin_also_removes_staff_status(client, 
     boss = UserFactory(username="boss", roles=[Role.ADMIN])
     client.force_login(boss)
 
-    client.post(change_url(admin_member), user_form(admin_member, groups=role_ids(Role.ANALYST)))
+    # The form as drawn, with the staff box still ticked.
+    client.post(
+        change_url(admin_member),
+        user_form(admin_member, is_staff="on", groups=role_ids(Role.ANALYST)),
+    )
 
     admin_member.refresh_from_db()
     assert not admin_member.is_staff
