@@ -38,7 +38,7 @@ def test_a_role_groups_name_cannot_be_changed_in_the_admin(client, admin_member)
     assert reviewer.name == Role.REVIEWER
 
 
-def test_a_role_group_cannot_be_deleted_in_the_admin_even_by_a_superuser(client):
+def test_a_role_group_cannot_be_deleted_in_the_admin_even_by_a_superuser(db, client):
     reviewer = Group.objects.get(name=Role.REVIEWER)
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
 
