@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import Group
 from django.db import router, transaction
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -18,12 +19,12 @@ from accounts.roles import Role
 from commitments.admin import RefusalMessagesMixin
 
 
-def _role_names(user: User) -> list[str]:
-    return sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
-
-
 @admin.register(User)
 class UserAdmin(RefusalMessagesMixin, auth_admin.UserAdmin):
+    """Accounts and roles. Staff and superuser status and raw permissions are a superuser's
+    to set; nobody changes their own roles; only a superuser changes a superuser's account.
+    The form leaves such fields out (read-only) and the services refuse them too."""
+
     form = UserChangeForm
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "roles")
 
@@ -34,19 +35,44 @@ class UserAdmin(RefusalMessagesMixin, auth_admin.UserAdmin):
     def roles(self, user: User) -> str:
         return ", ".join(sorted(group.name for group in user.groups.all()))
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_staff", "is_superuser", "user_permissions"]
+        if obj is not None and obj.pk == request.user.pk:
+            fields.append("groups")
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
-        # The form saves the groups after this; save_related compares the roles then.
-        obj._roles_before = _role_names(obj) if change else []
         password_changed = not change or "password" in form.changed_data
         with self.refusal_reported(request):
             services.user_save(user=obj, actor=request.user, password_changed=password_changed)
 
     def save_related(self, request, form, formsets, change):
+        # Roles and raw permissions go through their services (audited, refused where not
+        # allowed), not through the form's plain m2m save.
+        groups = form.cleaned_data.pop("groups", None)
+        permissions = form.cleaned_data.pop("user_permissions", None)
         super().save_related(request, form, formsets, change)
         user = form.instance
-        before, after = getattr(user, "_roles_before", []), _role_names(user)
-        if before != after:
-            services.user_roles_changed(user=user, before=before, after=after, actor=request.user)
+        with self.refusal_reported(request):
+            if groups is not None:
+                roles = [group.name for group in groups if group.name in Role.values]
+                services.user_set_roles(user=user, roles=roles, actor=request.user)
+            if permissions is not None:
+                services.user_permissions_set(
+                    user=user, permissions=permissions, actor=request.user
+                )
 
     @method_decorator(sensitive_post_parameters())
     def user_change_password(self, request, id, form_url=""):
@@ -78,12 +104,13 @@ class ApiTokenAddForm(forms.ModelForm):
 
     class Meta:
         model = ApiToken
-        fields = ("user", "name", "scope")
+        fields = ("name", "scope")
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(RefusalMessagesMixin, admin.ModelAdmin):
-    """Tokens are issued here (the key is shown once, in a message) and revoked by action."""
+    """Tokens are issued here to the signed-in user only (the key is shown once, in a
+    message); an admin may revoke anyone's, by action or delete."""
 
     list_display = (
         "prefix",
@@ -97,7 +124,6 @@ class ApiTokenAdmin(RefusalMessagesMixin, admin.ModelAdmin):
     )
     list_filter = ("scope", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("prefix", "name", "user__username")
-    autocomplete_fields = ("user",)
     actions = ["revoke"]
     readonly_fields = (
         "user",
@@ -120,21 +146,24 @@ class ApiTokenAdmin(RefusalMessagesMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("user", "name", "scope", "expires_days")
+            return ("name", "scope", "expires_days")
         return self.readonly_fields
 
     def has_change_permission(self, request, obj=None):
         return False if obj is not None else super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        token, key = services.api_token_issue(
-            user=form.cleaned_data["user"],
-            scope=form.cleaned_data["scope"],
-            name=form.cleaned_data["name"],
-            expires_days=form.cleaned_data.get("expires_days"),
-            actor=request.user,
-        )
-        obj.pk, obj._state.adding = token.pk, False
+        with self.refusal_reported(request):
+            token, key = services.api_token_issue(
+                user=request.user,
+                scope=form.cleaned_data["scope"],
+                name=form.cleaned_data["name"],
+                expires_days=form.cleaned_data.get("expires_days"),
+                actor=request.user,
+            )
+        for field in ApiToken._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(token, field.attname))
+        obj._state.adding, obj._state.db = False, token._state.db
         self.message_user(
             request,
             _("The token's key, shown only now: %(key)s") % {"key": key},
@@ -160,3 +189,37 @@ class ApiTokenAdmin(RefusalMessagesMixin, admin.ModelAdmin):
 # AXES_ENABLE_ADMIN off) so its failure log, which is not kept, has no page.
 admin.site.register(AccessAttempt, AccessAttemptAdmin)
 admin.site.register(AccessLog, AccessLogAdmin)
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(RefusalMessagesMixin, auth_admin.GroupAdmin):
+    """The role groups, defined by the code (accounts.roles.Role): their names are fixed and
+    they are neither added nor deleted here; a change of a role's permissions goes through
+    role_permissions_set (audited, members' cached tokens forgotten). A group that is not a
+    role gives no role, so none is listed or made here."""
+
+    readonly_fields = ("name",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(name__in=Role.values)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # The name is read-only and a group has no other field: the permissions are the change.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        permissions = form.cleaned_data.pop("permissions", None)
+        super().save_related(request, form, formsets, change)
+        if permissions is not None:
+            with self.refusal_reported(request):
+                services.role_permissions_set(
+                    group=form.instance, permissions=permissions, actor=request.user
+                )

@@ -7,6 +7,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -17,7 +18,10 @@ from accounts.forms import UserCreateForm
 from accounts.models import ApiToken, IdempotencyRecord, TokenScope, User
 from accounts.roles import Role, role_groups
 from commitments import audit
-from commitments.exceptions import ValidationFailed
+from commitments.exceptions import NotAllowed, ValidationFailed
+
+# Fields that give power beyond the roles: only a superuser (or the system, actor None) sets them.
+_SUPERUSER_ONLY_FIELDS = ("is_staff", "is_superuser")
 
 _AUDITED_USER_FIELDS = (
     "username",
@@ -47,6 +51,35 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
 
 def _snapshot(user: User) -> dict:
     return {name: getattr(user, name) for name in _AUDITED_USER_FIELDS}
+
+
+def _is_system_or_superuser(actor: User | None) -> bool:
+    """The system (a command run by an operator on the server: actor None) or a superuser."""
+    return actor is None or (actor.is_active and actor.is_superuser)
+
+
+def _check_may_change(*, user: User, actor: User | None) -> None:
+    """Only a superuser changes a superuser's account: an admin who could set a superuser's
+    password or e-mail could become one."""
+    if (
+        user.pk is not None
+        and not _is_system_or_superuser(actor)
+        and User.objects.filter(pk=user.pk, is_superuser=True).exists()
+    ):
+        raise NotAllowed(_("Only a superuser changes a superuser's account."))
+
+
+def _check_not_own_roles(*, user: User, actor: User | None) -> None:
+    if actor is not None and actor.pk == user.pk:
+        raise NotAllowed(_("Nobody changes their own roles."))
+
+
+def _keep_staff_in_step(user: User, roles: Iterable[str]) -> None:
+    """Only the admin role (and superusers) enter the Django admin: is_staff follows it."""
+    is_staff = user.is_superuser or Role.ADMIN in roles
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
 
 
 @transaction.atomic
@@ -89,8 +122,11 @@ def user_create(
 
 @transaction.atomic
 def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> User:
-    """Replace a user's roles; audited with before and after."""
+    """Replace a user's roles, and keep is_staff in step with the admin role; audited with
+    before and after. Nobody changes their own roles."""
     roles = _check_roles(roles)
+    _check_not_own_roles(user=user, actor=actor)
+    _check_may_change(user=user, actor=actor)
     before = sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
     if before == sorted(roles):
         return user
@@ -105,25 +141,39 @@ def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> U
 def user_roles_changed(
     *, user: User, before: list[str], after: list[str], actor: User | None
 ) -> None:
-    """The user's groups were set (by user_set_roles, or by the admin's form itself): audit
-    the change of roles and let it apply to the user's next API request."""
+    """The user's groups were set (by user_set_roles, or by the admin's form itself): refuse
+    a change of one's own roles (the caller's transaction rolls the groups back), keep
+    is_staff in step with the admin role, audit the change and let it apply to the user's
+    next API request."""
+    _check_not_own_roles(user=user, actor=actor)
+    _check_may_change(user=user, actor=actor)
+    staff_before = user.is_staff
+    _keep_staff_in_step(user, after)
     _forget_tokens_of(user)
+    before_fields, after_fields = {"roles": before}, {"roles": after}
+    if user.is_staff != staff_before:
+        before_fields["is_staff"], after_fields["is_staff"] = staff_before, user.is_staff
     audit.record(
         action=audit.USER_ROLES_CHANGED,
         actor=actor,
         obj=user,
-        before={"roles": before},
-        after={"roles": after},
+        before=before_fields,
+        after=after_fields,
     )
 
 
 @transaction.atomic
 def user_save(*, user: User, actor: User | None, password_changed: bool = False) -> User:
-    """Save a user's account fields (admin); audited, a password change named but not shown."""
+    """Save a user's account fields (admin); audited, a password change named but not shown.
+    Only a superuser (or the system) sets is_staff or is_superuser, or changes a superuser."""
     creating = user.pk is None
+    _check_may_change(user=user, actor=actor)
     old = {} if creating else _snapshot(User.objects.get(pk=user.pk))
-    user.save()
     new = _snapshot(user)
+    raised = [name for name in _SUPERUSER_ONLY_FIELDS if new[name] != old.get(name, False)]
+    if raised and not _is_system_or_superuser(actor):
+        raise NotAllowed(_("Only a superuser sets staff or superuser status."))
+    user.save()
     changed = [name for name in new if old.get(name) != new[name]]
     after = {name: new[name] for name in changed}
     if password_changed:
@@ -142,8 +192,34 @@ def user_save(*, user: User, actor: User | None, password_changed: bool = False)
 
 
 @transaction.atomic
+def user_permissions_set(
+    *, user: User, permissions: Iterable[Permission], actor: User | None
+) -> User:
+    """Replace a user's own (raw) permissions: superusers only; audited with the codenames
+    before and after."""
+    if not _is_system_or_superuser(actor):
+        raise NotAllowed(_("Only a superuser grants permissions to a user."))
+    permissions = list(permissions)
+    before = _codenames(user.user_permissions.all())
+    after = _codenames(permissions)
+    if before == after:
+        return user
+    user.user_permissions.set(permissions)
+    _forget_tokens_of(user)
+    audit.record(
+        action=audit.USER_CHANGED,
+        actor=actor,
+        obj=user,
+        before={"permissions": before},
+        after={"permissions": after},
+    )
+    return user
+
+
+@transaction.atomic
 def user_delete(*, user: User, actor: User | None) -> None:
     """Delete a user; their events keep their name."""
+    _check_may_change(user=user, actor=actor)
     before = _snapshot(user)
     pk = user.pk
     _forget_tokens_of(user)
@@ -161,6 +237,46 @@ def user_delete(*, user: User, actor: User | None) -> None:
         object_id=pk,
         before=before,
     )
+
+
+# Roles ----------------------------------------------------------------------------------
+
+
+def _codenames(permissions: Iterable[Permission]) -> list[str]:
+    return sorted(
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Permission.objects.filter(pk__in=[p.pk for p in permissions]).select_related(
+            "content_type"
+        )
+    )
+
+
+@transaction.atomic
+def role_permissions_set(
+    *, group: Group, permissions: Iterable[Permission], actor: User | None
+) -> Group:
+    """Replace the permissions of a role's group; audited with the codenames before and
+    after, and applied to every member's next API request. Role groups are defined by the
+    code (accounts.roles.Role): only theirs are managed here."""
+    if group.name not in Role.values:
+        raise ValidationFailed(_("%s is not a role.") % group.name)
+    permissions = list(permissions)
+    before = _codenames(group.permissions.all())
+    after = _codenames(permissions)
+    if before == after:
+        return group
+    group.permissions.set(permissions)
+    for member in group.user_set.all():
+        _forget_tokens_of(member)
+    audit.record(
+        action=audit.ROLE_PERMISSIONS_CHANGED,
+        actor=actor,
+        object_type="auth.group",
+        object_id=group.pk,
+        before={"role": group.name, "permissions": before},
+        after={"role": group.name, "permissions": after},
+    )
+    return group
 
 
 # API tokens ------------------------------------------------------------------------------
@@ -198,7 +314,13 @@ def api_token_issue(
     expires_days: int | None = None,
     actor: User | None = None,
 ) -> tuple[ApiToken, str]:
-    """Issue a token acting as `user`; returns it with its key, which is never shown again."""
+    """Issue a token acting as `user`; returns it with its key, which is never shown again.
+
+    A person issues tokens only to themselves (a token for someone else would let its issuer
+    act as them); the system (actor None: the create_api_token command, run by an operator on
+    the server) issues to anyone. The event names both the actor and the token's owner."""
+    if actor is not None and actor.pk != user.pk:
+        raise NotAllowed(_("A token is issued only to oneself."))
     errors = {}
     if scope not in TokenScope.values:
         errors["scope"] = [_("Choose read or write.")]
@@ -219,7 +341,7 @@ def api_token_issue(
     )
     audit.record(
         action=audit.TOKEN_ISSUED,
-        actor=actor or user,
+        actor=actor,
         obj=token,
         after={
             "user": user.username,
@@ -233,8 +355,9 @@ def api_token_issue(
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
-    """Revoke a token at once; revoking twice changes nothing."""
-    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    """Revoke a token at once; revoking twice changes nothing. An admin may revoke anyone's;
+    the event names both the actor and the token's owner."""
+    token = ApiToken.objects.select_related("user").select_for_update(of=("self",)).get(pk=token.pk)
     if token.revoked_at is not None:
         return token
     token.revoked_at = timezone.now()
@@ -244,8 +367,8 @@ def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
         action=audit.TOKEN_REVOKED,
         actor=actor,
         obj=token,
-        before={"revoked_at": None},
-        after={"revoked_at": token.revoked_at},
+        before={"user": token.user.username, "revoked_at": None},
+        after={"user": token.user.username, "revoked_at": token.revoked_at},
     )
     return token
 

@@ -14,7 +14,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from commitments import notifications, services, workflow
+from commitments import notifications, selectors, services, workflow
 from commitments.exceptions import DomainError
 from commitments.models import (
     EVENT_TYPES,
@@ -80,6 +80,18 @@ class RefusalMessagesMixin:
                 return super().changelist_view(request, extra_context)
         except _Refused:
             return HttpResponseRedirect(request.get_full_path())
+
+
+class SelectorQuerysetMixin:
+    """Lists and pages read through the selector the API uses (`selector(viewer=user)`), so
+    a visibility rule exists once; the admin's ordering still applies."""
+
+    selector = None
+
+    def get_queryset(self, request):
+        queryset = type(self).selector(viewer=request.user)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
 
 
 def _commitment_save(commitment: Commitment, actor) -> None:
@@ -220,7 +232,8 @@ class GuaranteeInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(ReferenceAdmin):
+class SourceAdmin(SelectorQuerysetMixin, ReferenceAdmin):
+    selector = selectors.sources_for
     list_display = ("__str__", "publisher", "published_on", "url", "created_at")
     search_fields = ("title", "url", "publisher")
     list_filter = ("published_on",)
@@ -351,8 +364,10 @@ class CommitmentAdmin(ServiceAdmin):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(admin.ModelAdmin):
+class StatusUpdateAdmin(SelectorQuerysetMixin, admin.ModelAdmin):
     """View-only: analysts write updates in the app or the API; reviewers approve them here."""
+
+    selector = selectors.status_updates_for
 
     list_display = (
         "__str__",
@@ -409,8 +424,10 @@ class StatusUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(SelectorQuerysetMixin, admin.ModelAdmin):
     """The append-only history: looked at, never added to, changed or deleted here."""
+
+    selector = selectors.audit_events_for
 
     list_display = ("sequence", "occurred_at", "actor_name", "action", "object_type", "object_id")
     list_filter = ("action", "object_type")
@@ -487,9 +504,13 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(RefusalMessagesMixin, _FilterFieldsMixin, admin.ModelAdmin):
+class WebhookEndpointAdmin(
+    SelectorQuerysetMixin, RefusalMessagesMixin, _FilterFieldsMixin, admin.ModelAdmin
+):
     """Endpoints are created, changed and rotated through the services; the secret is shown
     once, in the message after it was made, and masked everywhere else."""
+
+    selector = selectors.webhook_endpoints_for
 
     form = WebhookEndpointForm
     list_display = (

@@ -57,8 +57,9 @@ WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
 WEBHOOK_DISABLED = "webhook.disabled"
 WEBHOOK_RESENT = "webhook.resent"
 WEBHOOK_DELETED = "webhook.deleted"
+ROLE_PERMISSIONS_CHANGED = "role.permissions_changed"
 
-# Actions about accounts, tokens and webhook endpoints: shown to admins only (e-mail
+# Actions about accounts, roles, tokens and webhook endpoints: shown to admins only (e-mail
 # addresses, webhook URLs that may carry credentials).
 PRIVATE_ACTIONS = (
     USER_CREATED,
@@ -73,6 +74,7 @@ PRIVATE_ACTIONS = (
     WEBHOOK_DISABLED,
     WEBHOOK_RESENT,
     WEBHOOK_DELETED,
+    ROLE_PERMISSIONS_CHANGED,
 )
 # Actions about drafts, which are their author's own until submitted.
 DRAFT_ACTIONS = (UPDATE_CREATED, UPDATE_EDITED, UPDATE_DELETED)

@@ -28,6 +28,7 @@ from commitments.models import (
     Notification,
     Source,
     StatusUpdate,
+    WebhookEndpoint,
 )
 
 
@@ -110,6 +111,12 @@ def sources_for(*, viewer) -> QuerySet[Source]:
     if has_role(viewer, Role.ADMIN):
         cited |= ~Exists(StatusUpdate.sources.through.objects.filter(source=OuterRef("pk")))
     return Source.objects.filter(cited)
+
+
+def webhook_endpoints_for(*, viewer) -> QuerySet[WebhookEndpoint]:
+    """The webhook endpoints a user may see: admins all, others their own."""
+    endpoints = WebhookEndpoint.objects.all()
+    return endpoints if has_role(viewer, Role.ADMIN) else endpoints.filter(owner=viewer.pk)
 
 
 def commitment_history(*, commitment: Commitment, viewer=None) -> list[AuditEvent]:

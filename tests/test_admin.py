@@ -43,6 +43,7 @@ NO_ADD_PAGE = {
     Notification,
     AccessAttempt,
     AccessLog,
+    Group,
 }
 
 

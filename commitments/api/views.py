@@ -13,7 +13,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.roles import Role, has_role
 from commitments import checkpoints, selectors, services
 from commitments.api import serializers as s
 from commitments.api.http import (
@@ -38,7 +37,6 @@ from commitments.models import (
     Guarantee,
     Participant,
     StatusUpdate,
-    WebhookEndpoint,
 )
 from tracker import formats
 
@@ -365,11 +363,11 @@ class WebhookEndpointViewSet(
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        user = self.request.user
-        queryset = WebhookEndpoint.objects.prefetch_related(
-            "participants", "guarantees", "agreements"
-        ).order_by("pk")
-        return queryset if has_role(user, Role.ADMIN) else queryset.filter(owner=user.pk)
+        return (
+            selectors.webhook_endpoints_for(viewer=self.request.user)
+            .prefetch_related("participants", "guarantees", "agreements")
+            .order_by("pk")
+        )
 
     @extend_schema(parameters=ETAG_HEADERS)
     def list(self, request, *args, **kwargs):
