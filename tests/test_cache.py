@@ -40,5 +40,5 @@ def test_after_a_redis_error_reads_skip_redis_but_deletes_still_ask(failing_cach
 
 
 def test_an_incr_during_an_outage_is_a_missing_key(failing_cache):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^Key 'throttle' not found\.$"):
         failing_cache.incr("throttle")

@@ -78,7 +78,7 @@ def test_the_command_lists_every_error_and_exits_with_status_1():
 def test_the_database_refuses_a_username_differing_only_in_case():
     UserFactory(username="admin")
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match="user_username_unique_ignoring_case"):
         User.objects.create(username="Admin")
 
 

@@ -16,19 +16,11 @@ from commitments import audit, headwatch
 from commitments.services import commitment_create
 from tests.api.conftest import bearer
 from tests.factories import GuaranteeFactory, ParticipantFactory
+from tests.helpers import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 URL = "/api/v1/commitments/"
-
-
-def wait_for(condition, seconds: float = 5.0) -> float:
-    """Polls `condition` every 5 ms; the seconds it took (fails after `seconds`)."""
-    start = time.monotonic()
-    while not condition():
-        assert time.monotonic() - start < seconds, f"not within {seconds} s"
-        time.sleep(0.005)
-    return time.monotonic() - start
 
 
 def append_event():
@@ -61,7 +53,12 @@ def make_watcher():
         watcher = headwatch.HeadWatcher(headwatch.connection_params(), poll_seconds)
         made.append(watcher)
         watcher.current()  # starts its thread
-        wait_for(lambda: watcher.current() is not None)
+        wait_until(
+            lambda: watcher.current() is not None,
+            timeout=5,
+            interval=0.005,
+            message="the watcher to read the head",
+        )
         return watcher
 
     try:
@@ -78,7 +75,12 @@ def watching(settings):
     settings.AUDIT_HEAD_WATCH = True
     try:
         headwatch.current()
-        wait_for(lambda: headwatch.current() is not None)
+        wait_until(
+            lambda: headwatch.current() is not None,
+            timeout=5,
+            interval=0.005,
+            message="the process's watcher to read the head",
+        )
         yield headwatch.WATCHER
     finally:
         headwatch.WATCHER.stop()
@@ -104,15 +106,27 @@ def test_a_watcher_learns_a_head_committed_elsewhere_from_its_notification(make_
     watcher = make_watcher(poll_seconds=60)  # no read of the table during the test
 
     _, hash_ = append_event()
+    committed_at = time.monotonic()
 
-    assert wait_for(lambda: watcher.current() == hash_, seconds=2) < 2
+    wait_until(
+        lambda: watcher.current() == hash_,
+        timeout=5,
+        interval=0.005,
+        message="the watcher to learn the new head",
+    )
+    assert time.monotonic() - committed_at < 2
 
 
 def test_a_watcher_takes_the_tables_head_when_the_table_went_back(make_watcher):
     watcher = make_watcher(poll_seconds=0.1)
     watcher.saw(10**9, "a head from before a restore from backup")
 
-    wait_for(lambda: watcher.current() == table_head(), seconds=2)
+    wait_until(
+        lambda: watcher.current() == table_head(),
+        timeout=2,
+        interval=0.005,
+        message="the watcher to take the table's head",
+    )
 
     assert watcher.head[0] < 10**9
 
@@ -122,10 +136,20 @@ def test_a_watcher_that_lost_its_connection_vouches_for_nothing_until_it_is_back
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [watcher.backend_pid])
 
-    wait_for(lambda: watcher.current() is None, seconds=2)
+    wait_until(
+        lambda: watcher.current() is None,
+        timeout=2,
+        interval=0.005,
+        message="the watcher to stop vouching for a head",
+    )
     _, hash_ = append_event()  # while it is away
 
-    wait_for(lambda: watcher.current() == hash_, seconds=headwatch.RETRY_SECONDS + 3)
+    wait_until(
+        lambda: watcher.current() == hash_,
+        timeout=headwatch.RETRY_SECONDS + 3,
+        interval=0.005,
+        message="the watcher to reconnect and learn the new head",
+    )
 
 
 def test_head_reads_the_table_until_the_watcher_has_read_it(settings):

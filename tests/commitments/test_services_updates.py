@@ -242,7 +242,7 @@ def test_the_database_refuses_a_self_review_even_behind_the_services_back(analys
         timezone.now(),
     )
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match="update_four_eyes"):
         update.save()
 
 
@@ -405,7 +405,11 @@ def test_an_update_written_against_an_old_version_is_refused_at_creation(analyst
 def test_queryset_update_on_an_audited_model_is_refused():
     CommitmentFactory()
 
-    with pytest.raises(Exception, match="audit"):
+    from commitments.exceptions import AuditedWriteForbidden
+
+    with pytest.raises(
+        AuditedWriteForbidden, match=r"^Bulk writes bypass the audit history; use the services\.$"
+    ):
         Commitment.objects.update(status=CommitmentStatus.IN_FORCE)
 
     assert Commitment.objects.get().status == CommitmentStatus.SIGNED

@@ -20,6 +20,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from kombu import pools
 
+from tests.helpers import wait_until
 from tracker.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,15 +128,6 @@ def _free_port(candidates) -> int:
     raise RuntimeError("No free port for a test Redis.")
 
 
-def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"Timed out after {timeout} s waiting for {what}.")
-
-
 class RedisServer:
     """A Redis of the test's own, on a port in 6390-6399, nothing kept on disk."""
 
@@ -170,13 +162,15 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        _wait(self._answers, 10, f"Redis on port {self.port}")
+        wait_until(self._answers, timeout=10, message=f"Redis on port {self.port}")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
-        _wait(lambda: not self._answers(), 10, f"Redis on port {self.port} to stop")
+        wait_until(
+            lambda: not self._answers(), timeout=10, message=f"Redis on port {self.port} to stop"
+        )
 
 
 class Workers:
@@ -234,7 +228,11 @@ class Workers:
         )
         self.processes.append(process)
         path = self.directory / f"worker-{index}.log"
-        _wait(lambda: b" ready." in path.read_bytes() or process.poll() is not None, 30, "worker")
+        wait_until(
+            lambda: b" ready." in path.read_bytes() or process.poll() is not None,
+            timeout=30,
+            message="the worker to be ready",
+        )
         if process.poll() is not None:
             raise AssertionError(f"The worker died at start:\n{path.read_text()}")
         return process

@@ -1,6 +1,7 @@
 """Delivery against a real Redis and real `celery worker` processes, not eager mode: the
 approval commits, the worker signs and POSTs, the rows record it. Every wait is bounded."""
 
+import re
 import signal
 import threading
 import time
@@ -15,6 +16,7 @@ from commitments.choices import DeliveryState
 from commitments.models import WebhookAttempt, WebhookDelivery
 from commitments.services import update_approve, webhook_endpoint_create
 from tests.factories import StatusUpdateFactory, UserFactory
+from tests.helpers import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -26,13 +28,9 @@ def _role_groups():
         Group.objects.get_or_create(name=role)
 
 
-def wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"Timed out after {timeout} s waiting for {what}.")
+def sweeps_done(workers) -> int:
+    """How many sweeps for owed notifications the workers have finished, from their logs."""
+    return len(re.findall(r"commitments\.tasks\.requeue_owed\[[^]]+\] succeeded", workers.logs()))
 
 
 def endpoint_for(receiver):
@@ -64,7 +62,7 @@ def test_an_approval_reaches_a_local_receiver_within_two_seconds_signed(workers,
     assert payload["type"] == "commitment.status_changed"
     assert payload["data"]["commitment"]["id"] == commitment.pk
     assert payload["data"]["after"] == {"status": commitment.status}
-    delivery = wait_until(delivered, 5, "the delivery to be recorded")
+    delivery = wait_until(delivered, timeout=5, message="the delivery to be recorded")
     assert request.headers["webhook-id"] == delivery.webhook_id
 
 
@@ -76,7 +74,7 @@ def test_three_500s_then_a_200_is_one_delivery_of_four_attempts_under_one_id(wor
     approve()
 
     requests = receiver.wait_for(4, timeout=15)
-    delivery = wait_until(delivered, 5, "the delivery to be recorded")
+    delivery = wait_until(delivered, timeout=5, message="the delivery to be recorded")
     assert len(requests) == 4
     assert {r.headers["webhook-id"] for r in requests} == {delivery.webhook_id}
     assert WebhookDelivery.objects.count() == 1
@@ -106,7 +104,7 @@ def test_a_worker_killed_mid_delivery_leaves_it_to_the_next_worker_under_the_sam
     release.set()
     workers.start()
 
-    delivery = wait_until(delivered, 30, "the next worker to complete the delivery")
+    delivery = wait_until(delivered, timeout=30, message="the next worker to complete the delivery")
     requests = receiver.received
     assert len(requests) >= 2
     assert {r.headers["webhook-id"] for r in requests} == {delivery.webhook_id}
@@ -128,12 +126,16 @@ def test_an_approval_while_redis_is_down_succeeds_and_is_delivered_once_redis_is
     commitment.refresh_from_db()
     assert commitment.version == 2
     assert WebhookDelivery.objects.get().state == DeliveryState.PENDING
-    time.sleep(1)
+    wait_until(
+        lambda: "beat: Connection error" in workers.logs(),
+        timeout=10,
+        message="the worker's beat to find Redis down",
+    )
     assert receiver.received == []
     redis.start()
     [request, *_] = receiver.wait_for(1, timeout=45)
     Webhook(secret).verify(request.body, request.headers)
-    wait_until(delivered, 5, "the delivery to be recorded")
+    wait_until(delivered, timeout=5, message="the delivery to be recorded")
 
 
 def test_a_rolled_back_approval_sends_nothing(workers, receiver):
@@ -141,12 +143,20 @@ def test_a_rolled_back_approval_sends_nothing(workers, receiver):
     endpoint_for(receiver)
     update = StatusUpdateFactory()
     reviewer = UserFactory(roles=[Role.REVIEWER])
+    sweeps_before = sweeps_done(workers)
 
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with (
+        pytest.raises(RuntimeError, match=r"^something later in the request failed$"),
+        transaction.atomic(),
+    ):
         update_approve(update=update, reviewer=reviewer)
         raise RuntimeError("something later in the request failed")
 
-    time.sleep(3)  # three sweeps of the test worker
+    wait_until(
+        lambda: sweeps_done(workers) >= sweeps_before + 3,
+        timeout=15,
+        message="three sweeps of the test worker after the rollback",
+    )
     assert receiver.received == []
     assert not WebhookDelivery.objects.exists()
     approve()  # the worker is alive: a committed approval does arrive

@@ -4,11 +4,11 @@ defaults (no Redis: tasks in process)."""
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from django.conf import settings
 
+from tests.helpers import wait_until
 from tracker.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,11 +54,12 @@ def test_a_worker_starts_on_the_embedded_defaults(tmp_path):
     with log.open("wb") as out:
         worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
         try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and worker.poll() is None:
-                if b" ready." in log.read_bytes():
-                    break
-                time.sleep(0.1)
+            wait_until(
+                lambda: b" ready." in log.read_bytes() or worker.poll() is not None,
+                timeout=30,
+                interval=0.1,
+                message="the worker to be ready or to exit",
+            )
             output = log.read_text()
             assert " ready." in output, output
             assert "memory://" in output
