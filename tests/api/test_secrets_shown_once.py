@@ -89,9 +89,25 @@ def test_the_beat_purges_idempotency_records_older_than_their_window(settings):
 
 
 def test_the_purge_runs_on_the_beat_schedule(settings):
-    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    from celery.beat import Scheduler
 
-    assert "commitments.tasks.purge_idempotency_records" in tasks
+    from tracker.celery import app
+
+    settings.IDEMPOTENCY_KEY_HOURS = 24
+    user = UserFactory()
+    for key in ("old", "new"):
+        IdempotencyRecord.objects.create(user=user, key=key, fingerprint="f", status_code=201)
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=timezone.now() - datetime.timedelta(hours=25)
+    )
+    beat = Scheduler(app, lazy=True)  # the worker's beat, without its schedule file
+    beat.merge_inplace(app.conf.beat_schedule)
+    [entry] = [e for e in beat.schedule.values() if "purge" in e.name]
+
+    beat.apply_async(entry, advance=False)  # what beat does when the entry is due
+
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    assert entry.schedule.run_every == datetime.timedelta(hours=1)
 
 
 def test_a_key_older_than_its_window_counts_as_new(as_analyst, settings):
