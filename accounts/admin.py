@@ -187,7 +187,15 @@ class ApiTokenAdmin(RefusalMessagesMixin, admin.ModelAdmin):
 # The login lockout (accounts.lockout): an admin unlocks an address or a username by deleting
 # its access attempts; the access log lists sign-ins. axes' own admin, registered here (with
 # AXES_ENABLE_ADMIN off) so its failure log, which is not kept, has no page.
-admin.site.register(AccessAttempt, AccessAttemptAdmin)
+@admin.register(AccessAttempt)
+class LockoutAdmin(AccessAttemptAdmin):
+    """Deleting an address's or a username's attempts unlocks it. axes' "clean up expired
+    attempts" action is left out: it reads what axes sets on a login request only, and fails
+    on any other."""
+
+    actions = []
+
+
 admin.site.register(AccessLog, AccessLogAdmin)
 
 admin.site.unregister(Group)
