@@ -613,9 +613,7 @@ class WebhookEndpointAdmin(
     def get_deleted_objects(self, objs, request):
         # The deliveries go with their endpoint (the service deletes them; the history keeps
         # the endpoint's deletion): their own admin, view-only, must not block it.
-        deleted, model_count, _perms_needed, protected = super().get_deleted_objects(
-            objs, request
-        )
+        deleted, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
         return deleted, model_count, set(), protected
 
     @admin.action(description=gettext_lazy("Rotate the secret"))
