@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +79,9 @@ class UserAdmin(RefusalMessagesMixin, auth_admin.UserAdmin):
     def user_change_password(self, request, id, form_url=""):
         # The password form saves the user itself; the change is audited in the same transaction.
         user = self.get_object(request, unquote(id))
+        if user is not None and user.pk != request.user.pk and not request.user.is_superuser:
+            # Only a superuser sets another person's password (services.user_save says why).
+            raise PermissionDenied
         old_hash = user.password if user is not None else None
         with transaction.atomic(using=router.db_for_write(self.model)):
             response = super().user_change_password(request, id, form_url)
