@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +79,9 @@ class UserAdmin(RefusalMessagesMixin, auth_admin.UserAdmin):
     def user_change_password(self, request, id, form_url=""):
         # The password form saves the user itself; the change is audited in the same transaction.
         user = self.get_object(request, unquote(id))
+        if user is not None and user.pk != request.user.pk and not request.user.is_superuser:
+            # Only a superuser sets another person's password (services.user_save says why).
+            raise PermissionDenied
         old_hash = user.password if user is not None else None
         with transaction.atomic(using=router.db_for_write(self.model)):
             response = super().user_change_password(request, id, form_url)
@@ -187,7 +191,15 @@ class ApiTokenAdmin(RefusalMessagesMixin, admin.ModelAdmin):
 # The login lockout (accounts.lockout): an admin unlocks an address or a username by deleting
 # its access attempts; the access log lists sign-ins. axes' own admin, registered here (with
 # AXES_ENABLE_ADMIN off) so its failure log, which is not kept, has no page.
-admin.site.register(AccessAttempt, AccessAttemptAdmin)
+@admin.register(AccessAttempt)
+class LockoutAdmin(AccessAttemptAdmin):
+    """Deleting an address's or a username's attempts unlocks it. axes' "clean up expired
+    attempts" action is left out: it reads what axes sets on a login request only, and fails
+    on any other."""
+
+    actions = []
+
+
 admin.site.register(AccessLog, AccessLogAdmin)
 
 admin.site.unregister(Group)

@@ -173,6 +173,7 @@ def user_save(*, user: User, actor: User | None, password_changed: bool = False)
     raised = [name for name in _SUPERUSER_ONLY_FIELDS if new[name] != old.get(name, False)]
     if raised and not _is_system_or_superuser(actor):
         raise NotAllowed(_("Only a superuser sets staff or superuser status."))
+    _check_may_set_password(user=user, actor=actor, creating=creating, changed=password_changed)
     user.save()
     changed = [name for name in new if old.get(name) != new[name]]
     after = {name: new[name] for name in changed}
@@ -189,6 +190,14 @@ def user_save(*, user: User, actor: User | None, password_changed: bool = False)
             after=after,
         )
     return user
+
+
+def _check_may_set_password(*, user: User, actor: User | None, creating: bool, changed: bool):
+    """Whoever knows a password acts as its user: only a superuser (or the system) sets
+    another person's password once the account exists; an admin who could would sign in as a
+    reviewer and conjure the second pair of eyes."""
+    if changed and not creating and not _is_system_or_superuser(actor) and actor != user:
+        raise NotAllowed(_("Only a superuser sets another person's password."))
 
 
 @transaction.atomic

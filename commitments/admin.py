@@ -94,6 +94,17 @@ class SelectorQuerysetMixin:
         return queryset.order_by(*ordering) if ordering else queryset
 
 
+class VisibleSourcesMixin:
+    """A record's sources are chosen among those the user may read (selectors.sources_for),
+    so a crafted POST cannot cite, and so publish, a source only another person's draft
+    cites."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model is Source:
+            kwargs["queryset"] = selectors.sources_for(viewer=request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 def _commitment_save(commitment: Commitment, actor) -> None:
     """A new commitment through commitment_create, a changed one through commitment_save.
 
@@ -267,7 +278,7 @@ class ParticipantAdmin(ReferenceAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ReferenceAdmin):
+class AgreementAdmin(VisibleSourcesMixin, ReferenceAdmin):
     list_display = ("title", "kind", "signed_on", "place", "is_sample")
     search_fields = ("title", "slug", "place")
     list_filter = ("kind", "is_sample")
@@ -306,7 +317,7 @@ class GuaranteeAdmin(ReferenceAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(ServiceAdmin):
+class CommitmentAdmin(VisibleSourcesMixin, ServiceAdmin):
     list_display = (
         "participant",
         "guarantee",
@@ -544,7 +555,8 @@ class WebhookEndpointAdmin(
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return self.readonly_fields
+        # The owner is chosen once: the services never move an endpoint to another owner.
+        return ("owner", *self.readonly_fields)
 
     def get_fields(self, request, obj=None):
         fields = [
@@ -588,6 +600,21 @@ class WebhookEndpointAdmin(
     def save_related(self, request, form, formsets, change):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        with self.refusal_reported(request):
+            services.webhook_endpoint_delete(endpoint=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for endpoint in queryset:
+            with self.refusal_reported(request):
+                services.webhook_endpoint_delete(endpoint=endpoint, actor=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        # The deliveries go with their endpoint (the service deletes them; the history keeps
+        # the endpoint's deletion): their own admin, view-only, must not block it.
+        deleted, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, set(), protected
 
     @admin.action(description=gettext_lazy("Rotate the secret"))
     def rotate_secret(self, request, queryset):

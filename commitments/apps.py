@@ -10,6 +10,7 @@ class CommitmentsConfig(AppConfig):
         from commitments import (
             checkpoints,
             checks,  # noqa: F401  (registers the deploy checks)
+            crypto,
         )
 
         # Refuse to start (web, worker, any command) without a usable signing key, rather
@@ -18,3 +19,7 @@ class CommitmentsConfig(AppConfig):
         # without a key, a dev-only key is derived from SECRET_KEY instead.
         if not settings.AUDIT_SIGNING_KEY_FROM_SECRET:
             checkpoints.private_key()
+        # The same for the keys that encrypt webhook secrets: without them every endpoint's
+        # creation, delivery and admin page would fail.
+        if not settings.WEBHOOK_SECRET_KEYS_FROM_SECRET:
+            crypto.fernet()

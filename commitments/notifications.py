@@ -748,8 +748,15 @@ def _record(
         "delivered_at",
     ]
     with transaction.atomic():
-        WebhookAttempt.objects.bulk_create(attempts)
-        WebhookDelivery.objects.bulk_update(deliveries, fields)
+        # A delivery deleted meanwhile (its endpoint removed by its owner) is not recorded;
+        # the lock keeps the others from going the same way until this commits.
+        standing = set(
+            WebhookDelivery.objects.select_for_update()
+            .filter(pk__in=[d.pk for d in deliveries])
+            .values_list("pk", flat=True)
+        )
+        WebhookAttempt.objects.bulk_create([a for a in attempts if a.delivery_id in standing])
+        WebhookDelivery.objects.bulk_update([d for d in deliveries if d.pk in standing], fields)
         endpoints = WebhookEndpoint.objects.all()
         healthy = succeeded - failed
         if healthy:

@@ -79,14 +79,13 @@ def _draft_events() -> Q:
 
 
 def audit_events_for(*, viewer) -> QuerySet[AuditEvent]:
-    """The events a user may read: admins all; others neither the private actions (accounts,
-    tokens, webhooks) nor other people's drafts."""
-    events = AuditEvent.objects.all()
+    """The events a user may read: never other people's drafts (their summaries and sources
+    are their authors' until submitted, for admins too); the private actions (accounts,
+    roles, tokens, webhooks) only admins."""
+    events = AuditEvent.objects.exclude(_draft_events() & ~Q(actor_id=viewer.pk))
     if has_role(viewer, Role.ADMIN):
         return events
-    return events.exclude(action__in=audit.PRIVATE_ACTIONS).exclude(
-        _draft_events() & ~Q(actor_id=viewer.pk)
-    )
+    return events.exclude(action__in=audit.PRIVATE_ACTIONS)
 
 
 def changes_for(*, viewer) -> QuerySet[AuditEvent]:

@@ -6,6 +6,7 @@ test_the_admin_matrix_covers_every_registered_model_and_action.
 """
 
 import pytest
+from axes.models import AccessAttempt, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.urls import reverse
 from accounts.models import ApiToken, User
 from accounts.roles import Role
 from accounts.services import api_token_issue
-from commitments import checkpoints, services
+from commitments import services
 from commitments.models import (
     Agreement,
     AuditCheckpoint,
@@ -76,6 +77,12 @@ def a_token() -> ApiToken:
     return token
 
 
+def a_lockout() -> AccessAttempt:
+    return AccessAttempt.objects.create(
+        username="ana", ip_address="192.0.2.7", failures_since_start=10
+    )
+
+
 # model -> how to make one row of it
 ROWS = {
     Source: SourceFactory,
@@ -85,7 +92,9 @@ ROWS = {
     Commitment: CommitmentFactory,
     StatusUpdate: StatusUpdateFactory,
     AuditEvent: an_audit_event,
-    AuditCheckpoint: lambda: checkpoints.checkpoint_create(),
+    AuditCheckpoint: lambda: services.audit_checkpoint_create(),
+    AccessAttempt: a_lockout,
+    AccessLog: lambda: AccessLog.objects.create(username="ana", ip_address="192.0.2.7"),
     WebhookEndpoint: WebhookEndpointFactory,
     WebhookDelivery: WebhookDeliveryFactory,
     Subscription: SubscriptionFactory,
@@ -113,6 +122,8 @@ PAGES = {
     User: (OK, OK, OK),
     ApiToken: (OK, OK, OK),
     Group: (OK, FORBIDDEN, OK),
+    AccessAttempt: (OK, FORBIDDEN, OK),
+    AccessLog: (OK, FORBIDDEN, OK),
 }
 
 LOGIN, OFFERED, ABSENT = "login", "offered", "absent"
@@ -140,6 +151,8 @@ ACTIONS = {
     (ApiToken, "revoke"): (OFFERED, OFFERED),
     (ApiToken, "delete_selected"): (ABSENT, OFFERED),
     (Group, "delete_selected"): (ABSENT, ABSENT),
+    (AccessAttempt, "delete_selected"): (OFFERED, OFFERED),
+    (AccessLog, "delete_selected"): (ABSENT, OFFERED),
 }
 
 

@@ -3,6 +3,17 @@
 from django.db import migrations, models
 
 
+def withhold_stored_secrets(apps, schema_editor):
+    """Responses stored before this release may carry a webhook secret (a creation or a
+    rotation): forget them, so a repeat of their key is refused instead of shown the secret."""
+    records = apps.get_model("accounts", "IdempotencyRecord").objects
+    for record in records.filter(response__isnull=False).iterator():
+        if isinstance(record.response, dict) and "secret" in record.response:
+            record.response = None
+            record.response_withheld = True
+            record.save(update_fields=["response", "response_withheld"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_username_unique_ignoring_case"),
@@ -14,4 +25,5 @@ class Migration(migrations.Migration):
             name="response_withheld",
             field=models.BooleanField(default=False),
         ),
+        migrations.RunPython(withhold_stored_secrets, migrations.RunPython.noop),
     ]

@@ -404,7 +404,8 @@ class CodeListField(serializers.ListField):
 
 
 class WebhookFiltersInputSerializer(StrictInputSerializer):
-    """The filters an endpoint takes: none of the three means every change."""
+    """The filters an endpoint takes (none of the three means every change) and the event
+    types it receives."""
 
     participants = CodeListField(
         model=Participant,
@@ -418,18 +419,19 @@ class WebhookFiltersInputSerializer(StrictInputSerializer):
     agreements = CodeListField(
         model=Agreement, slug_field="slug", required=False, help_text="agreement slugs"
     )
-
-
-class WebhookEndpointCreateSerializer(WebhookFiltersInputSerializer):
-    url = serializers.CharField(max_length=2000, help_text="http(s); public addresses only")
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=EVENT_TYPES),
         required=False,
         allow_empty=False,
         max_length=len(EVENT_TYPES),
-        help_text="the webhook event types to receive (default: commitment.status_changed)",
+        help_text="the webhook event types to receive (when created, by default: "
+        "commitment.status_changed)",
     )
+
+
+class WebhookEndpointCreateSerializer(WebhookFiltersInputSerializer):
+    url = serializers.CharField(max_length=2000, help_text="http(s); public addresses only")
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
 class WebhookEndpointUpdateSerializer(WebhookFiltersInputSerializer):
@@ -442,11 +444,4 @@ class WebhookEndpointUpdateSerializer(WebhookFiltersInputSerializer):
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
     is_active = serializers.BooleanField(
         required=False, help_text="false: switched off; true: on again, failure record cleared"
-    )
-    event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=EVENT_TYPES),
-        required=False,
-        allow_empty=False,
-        max_length=len(EVENT_TYPES),
-        help_text="the webhook event types to receive",
     )

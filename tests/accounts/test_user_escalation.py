@@ -130,3 +130,43 @@ def test_an_admin_who_is_not_a_superuser_cannot_set_a_superusers_password(client
     assert response.status_code == 403
     root.refresh_from_db()
     assert not root.check_password("Taken-over-2024")
+
+
+def test_an_admin_who_is_not_a_superuser_cannot_set_a_reviewers_password(client, admin_member):
+    reviewer = UserFactory(username="rev-2", roles=[Role.REVIEWER])
+    client.force_login(admin_member)
+
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[reviewer.pk]),
+        {"usable_password": "true", "password1": "Taken-over-2024", "password2": "Taken-over-2024"},
+    )
+
+    assert response.status_code == 403
+    reviewer.refresh_from_db()
+    assert not reviewer.check_password("Taken-over-2024")
+
+
+def test_the_user_service_refuses_another_persons_password_set_by_a_non_superuser(admin_member):
+    reviewer = UserFactory(username="rev-3", roles=[Role.REVIEWER])
+    reviewer.set_password("Taken-over-2024")
+
+    with pytest.raises(NotAllowed, match=r"Only a superuser sets another person's password\."):
+        user_save(user=reviewer, actor=admin_member, password_changed=True)
+
+
+def test_a_superuser_sets_a_reviewers_password(db, client):
+    root = UserFactory(username="root-2", is_superuser=True, is_staff=True)
+    reviewer = UserFactory(username="rev-4", roles=[Role.REVIEWER])
+    client.force_login(root)
+
+    client.post(
+        reverse("admin:auth_user_password_change", args=[reviewer.pk]),
+        {
+            "usable_password": "true",
+            "password1": "Reset-by-root-2024",
+            "password2": "Reset-by-root-2024",
+        },
+    )
+
+    reviewer.refresh_from_db()
+    assert reviewer.check_password("Reset-by-root-2024")
