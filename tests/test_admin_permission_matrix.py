@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import ApiToken, User
 from accounts.roles import Role
 from accounts.services import api_token_issue
-from commitments import checkpoints, services
+from commitments import services
 from commitments.models import (
     Agreement,
     AuditCheckpoint,
@@ -85,7 +85,7 @@ ROWS = {
     Commitment: CommitmentFactory,
     StatusUpdate: StatusUpdateFactory,
     AuditEvent: an_audit_event,
-    AuditCheckpoint: lambda: checkpoints.checkpoint_create(),
+    AuditCheckpoint: lambda: services.audit_checkpoint_create(),
     WebhookEndpoint: WebhookEndpointFactory,
     WebhookDelivery: WebhookDeliveryFactory,
     Subscription: SubscriptionFactory,

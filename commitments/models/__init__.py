@@ -1,6 +1,7 @@
-"""The domain's models: the record (record.py), its notifications (notifications.py) and the
-audit chain's signed checkpoints (checkpoints.py)."""
+"""The domain's models: the record (record.py), its audit history (audit.py), its
+notifications (notifications.py) and the audit chain's signed checkpoints (checkpoints.py)."""
 
+from commitments.models.audit import AuditEvent, AuditEventQuerySet
 from commitments.models.checkpoints import AuditCheckpoint
 from commitments.models.notifications import (
     CHECKPOINT_TYPE,
@@ -17,8 +18,6 @@ from commitments.models.notifications import (
 from commitments.models.record import (
     Agreement,
     AuditedQuerySet,
-    AuditEvent,
-    AuditEventQuerySet,
     Commitment,
     Guarantee,
     Participant,

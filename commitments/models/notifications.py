@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.choices import DeliveryState, NotificationChannel, NotificationKind
 from commitments.crypto import EncryptedSecretField
-from commitments.models.record import Agreement, AuditEvent, Commitment, Guarantee, Participant
+from commitments.models.audit import AuditEvent
+from commitments.models.record import Agreement, Commitment, Guarantee, Participant
 
 # The webhook event types an endpoint may receive.
 STATUS_CHANGED_TYPE = "commitment.status_changed"

@@ -1,0 +1,181 @@
+from contextlib import contextmanager, nullcontext
+
+from django.contrib import admin, messages
+from django.db import router, transaction
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+
+from commitments import services, workflow
+from commitments.exceptions import DomainError
+from commitments.models import (
+    Agreement,
+    Commitment,
+    Guarantee,
+    Participant,
+    Source,
+)
+
+_TIMESTAMPS = ("created_at", "updated_at")
+
+
+# Fields only an approved status update changes.
+_STATUS_FIELDS = ("status", "status_date", "status_changed_at", "version")
+
+
+_STAGE_DATES = tuple(workflow.STAGE_DATE_FIELDS.values())
+
+
+_FILTERS = ("participants", "guarantees", "agreements")
+
+
+class _Refused(Exception):
+    """A service refused the write; the reason is already queued as a message."""
+
+
+class RefusalMessagesMixin:
+    """Shows a DomainError as an error message and returns to the page, instead of a 500.
+
+    The admin's write views run in one transaction, so a refusal anywhere in a save or a
+    delete rolls back everything the request did.
+    """
+
+    @contextmanager
+    def refusal_reported(self, request):
+        try:
+            yield
+        except DomainError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            raise _Refused from error
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Refused:
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except _Refused:
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changelist_view(self, request, extra_context=None):
+        # Actions run outside any transaction; a refused bulk delete must roll back whole.
+        atomic = transaction.atomic(using=router.db_for_write(self.model))
+        try:
+            with atomic if request.method == "POST" else nullcontext():
+                return super().changelist_view(request, extra_context)
+        except _Refused:
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class SelectorQuerysetMixin:
+    """Lists and pages read through the selector the API uses (`selector(viewer=user)`), so
+    a visibility rule exists once; the admin's ordering still applies."""
+
+    selector = None
+
+    def get_queryset(self, request):
+        queryset = type(self).selector(viewer=request.user)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+
+def _commitment_save(commitment: Commitment, actor) -> None:
+    """A new commitment through commitment_create, a changed one through commitment_save.
+
+    The admin goes on using the instance it built (for the m2m, the log and the redirect), so
+    the created row's values are copied onto it.
+    """
+    if not commitment._state.adding:
+        services.commitment_save(commitment=commitment, actor=actor)
+        return
+    created = services.commitment_create(
+        participant=commitment.participant,
+        guarantee=commitment.guarantee,
+        actor=actor,
+        pledged_on=commitment.pledged_on,
+        subject_to_ratification=commitment.subject_to_ratification,
+        notes=commitment.notes,
+        is_sample=commitment.is_sample,
+    )
+    for field in Commitment._meta.concrete_fields:
+        setattr(commitment, field.attname, getattr(created, field.attname))
+    commitment._state.adding = False
+    commitment._state.db = created._state.db
+
+
+def _save(obj, actor) -> None:
+    """Save one row through its service (audited)."""
+    match obj:
+        case Participant():
+            services.participant_save(participant=obj, actor=actor)
+        case Agreement():
+            services.agreement_save(agreement=obj, actor=actor)
+        case Guarantee():
+            services.guarantee_save(guarantee=obj, actor=actor)
+        case Source():
+            services.source_save(source=obj, actor=actor)
+        case Commitment():
+            _commitment_save(obj, actor)
+        case _:
+            raise TypeError(f"No service saves a {type(obj).__name__}.")
+
+
+def _each(modeladmin, request, objects, act, *, refused, done) -> None:
+    """An admin action: `act` on each object through its service; each refusal reported
+    with what it refused, the successes counted in one message."""
+    succeeded = 0
+    for obj in objects:
+        try:
+            act(obj)
+        except DomainError as error:
+            modeladmin.message_user(request, f"{refused(obj)}: {error}", messages.ERROR)
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(request, done(succeeded), messages.SUCCESS)
+
+
+class ServiceAdmin(RefusalMessagesMixin, admin.ModelAdmin):
+    """Saves the object and its inline rows through the services."""
+
+    def save_model(self, request, obj, form, change):
+        with self.refusal_reported(request):
+            _save(obj, request.user)
+
+    def save_formset(self, request, form, formset, change):
+        rows = formset.save(commit=False)
+        with self.refusal_reported(request):
+            for obj in formset.deleted_objects:
+                services.reference_delete(instance=obj, actor=request.user)
+            for obj in rows:
+                _save(obj, request.user)
+        formset.save_m2m()
+
+    def delete_queryset(self, request, queryset):
+        # Audited models refuse QuerySet.delete(): say so instead of answering 500.
+        with self.refusal_reported(request):
+            super().delete_queryset(request, queryset)
+
+
+class ReferenceAdmin(ServiceAdmin):
+    """Reference data: deletes go through reference_delete (audited) too."""
+
+    def delete_model(self, request, obj):
+        with self.refusal_reported(request):
+            services.reference_delete(instance=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # Every refusal is reported, then the whole batch is rolled back: all or nothing, as
+        # Django's own bulk delete, whose success message counts every selected row.
+        refused = False
+        for obj in queryset:
+            try:
+                with self.refusal_reported(request):
+                    services.reference_delete(instance=obj, actor=request.user)
+            except _Refused:
+                refused = True
+        if refused:
+            self.message_user(request, _("Nothing was deleted."), messages.ERROR)
+            raise _Refused
