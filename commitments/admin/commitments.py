@@ -2,9 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy
 
 from commitments.admin._base import _STAGE_DATES, _STATUS_FIELDS, _TIMESTAMPS, ServiceAdmin
-from commitments.models import (
-    Commitment,
-)
+from commitments.models import Commitment
 
 # Commitments ----------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from django.contrib.admin import ActionLocation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from commitments import notifications, selectors, services
+from commitments import selectors, services
 from commitments.admin._base import _FILTERS, RefusalMessagesMixin, SelectorQuerysetMixin, _each
 from commitments.exceptions import DomainError
 from commitments.models import (
@@ -16,6 +16,7 @@ from commitments.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from commitments.webhooks import signing
 
 # Notifications and webhooks -------------------------------------------------------------
 
@@ -83,7 +84,7 @@ class WebhookEndpointAdmin(
 
     @admin.display(description=gettext_lazy("secret"))
     def masked_secret(self, obj):
-        return notifications.mask_secret(obj.secret)
+        return signing.mask_secret(obj.secret)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

@@ -18,7 +18,8 @@ from commitments.notifications.payloads import notification_rows
 from commitments.notifications.schedules import _claim, _next_due, retry_delay
 from commitments.selectors import reviewers
 
-logger = logging.getLogger(__name__)
+# The name the log had before the split, so that log filters keep working.
+logger = logging.getLogger("commitments.notifications")
 
 
 EMAIL_MAX_ATTEMPTS = 8

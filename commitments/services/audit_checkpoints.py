@@ -7,9 +7,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role, has_role
 from commitments import audit, checkpoints, tasks
-from commitments.exceptions import (
-    NotAllowed,
-)
+from commitments.exceptions import NotAllowed
 from commitments.models import (
     CHECKPOINT_TYPE,
     AuditCheckpoint,

@@ -7,9 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from commitments import audit, workflow
-from commitments.choices import (
-    CommitmentStatus,
-)
+from commitments.choices import CommitmentStatus
 from commitments.exceptions import (
     NotAllowed,
     ValidationFailed,

@@ -26,6 +26,7 @@ from commitments.models import (
     WebhookEndpoint,
     WebhookMessage,
 )
+from commitments.webhooks import signing
 
 # Notifications --------------------------------------------------------------------------
 # The outbox: the workflow above writes Notification and WebhookDelivery rows in the
@@ -172,7 +173,7 @@ def _insert_deliveries(*, message: WebhookMessage, endpoints: models.QuerySet) -
     """One pending delivery of `message` per endpoint, due now, in one INSERT ... SELECT:
     the database makes the rows, so a thousand endpoints cost the approval milliseconds (a
     thousand-row bulk_create costs over 100 ms of Python). Returns how many were made."""
-    prefix = notifications.webhook_id_prefix()
+    prefix = signing.webhook_id_prefix()
     rows = endpoints.order_by().values_list(
         "pk",
         Value(message.pk),

@@ -6,9 +6,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from commitments import audit
-from commitments.exceptions import (
-    ValidationFailed,
-)
+from commitments.exceptions import ValidationFailed
 from commitments.models import (
     Agreement,
     Guarantee,

@@ -7,9 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from commitments import audit, workflow
-from commitments.choices import (
-    UpdateState,
-)
+from commitments.choices import UpdateState
 from commitments.exceptions import (
     StaleUpdate,
     UpdateNotPending,

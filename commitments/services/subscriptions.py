@@ -7,9 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from commitments import selectors
-from commitments.choices import (
-    NotificationChannel,
-)
+from commitments.choices import NotificationChannel
 from commitments.exceptions import (
     NotAllowed,
     ValidationFailed,

@@ -1,5 +1,6 @@
+import logging
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -11,9 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role, has_role
 from commitments import audit, notifications, tasks
-from commitments.choices import (
-    DeliveryState,
-)
+from commitments.choices import DeliveryState, NotificationChannel, NotificationKind
 from commitments.exceptions import (
     NotAllowed,
     ValidationFailed,
@@ -24,19 +23,25 @@ from commitments.models import (
     STATUS_CHANGED_TYPE,
     Agreement,
     Guarantee,
+    Notification,
     Participant,
     WebhookDelivery,
     WebhookEndpoint,
 )
+from commitments.notifications.payloads import notification_rows
 from commitments.services._shared import _diff, _filter_snapshot, _filters, _related, _set_filters
+from commitments.webhooks import signing, targets
+
+# The name the log had before the split, so that log filters keep working.
+logger = logging.getLogger("commitments.notifications")
 
 
 def _check_endpoint(url: str, description: str) -> str:
     url = (url or "").strip()
     errors: dict[str, list[str]] = {}
     try:
-        notifications.check_target(url)
-    except notifications.UnsafeTarget as error:
+        targets.check_target(url)
+    except targets.UnsafeTarget as error:
         errors["url"] = [str(error)]
     if len(description) > 300:
         errors["description"] = [_("At most 300 characters.")]
@@ -89,7 +94,7 @@ def webhook_endpoint_create(
     url = _check_endpoint(url, description)
     filters = _filters(participants, guarantees, agreements)
     types = _event_types(event_types)
-    secret = notifications.new_secret()
+    secret = signing.new_secret()
     endpoint = WebhookEndpoint.objects.create(
         owner=owner, url=url, description=description.strip(), secret=secret, event_types=types
     )
@@ -186,7 +191,7 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: User) ->
     signature) for WEBHOOK_SECRET_GRACE_HOURS, so the receiver can switch over."""
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     _may_manage(endpoint, actor)
-    secret = notifications.new_secret()
+    secret = signing.new_secret()
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_expires_at = timezone.now() + timedelta(
         hours=settings.WEBHOOK_SECRET_GRACE_HOURS
@@ -250,3 +255,37 @@ def webhook_secrets_reencrypt(*, batch_size: int = 500) -> int:
                 )
                 count += 1
     return count
+
+
+def webhook_endpoint_disable(*, endpoint: WebhookEndpoint, now: datetime) -> list[int]:
+    """Turn off an endpoint that keeps failing and tell its owner (in-app and by e-mail);
+    return the ids of the e-mails owed. The delivery calls it inside its own transaction."""
+    since = endpoint.failing_since or now
+    reason = _("Every attempt has failed since %(since)s.") % {"since": since.isoformat()}
+    endpoint.is_active = False
+    endpoint.disabled_at = now
+    endpoint.disabled_reason = reason
+    endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason", "updated_at"])
+    owner = endpoint.owner
+    data = {"endpoint": endpoint.pk, "url": endpoint.url, "reason": reason}
+    rows = notification_rows(
+        kind=NotificationKind.ENDPOINT_DISABLED,
+        recipients=[
+            (owner.pk, NotificationChannel.IN_APP, owner.email),
+            (owner.pk, NotificationChannel.EMAIL, owner.email),
+        ],
+        data=data,
+        key=f"{endpoint.pk}:{now.isoformat()}",
+        now=now,
+    )
+    Notification.objects.bulk_create(rows)
+    audit.record(
+        action=audit.WEBHOOK_DISABLED,
+        actor=None,
+        obj=endpoint,
+        before={"is_active": True},
+        after={"is_active": False},
+        reason=reason,
+    )
+    logger.warning("Webhook endpoint %s disabled: %s", endpoint.pk, reason)
+    return [n.pk for n in rows if n.channel == NotificationChannel.EMAIL]

@@ -1,4 +1,3 @@
-import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -8,21 +7,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commitments import audit
-from commitments.choices import DeliveryState, NotificationChannel, NotificationKind
+from commitments.choices import DeliveryState
 from commitments.models import (
-    Notification,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from commitments.notifications.payloads import notification_rows
 from commitments.notifications.schedules import _claim, _next_due, retry_delay
+from commitments.services.webhook_endpoints import webhook_endpoint_disable
 from commitments.webhooks.signing import webhook_headers
 from commitments.webhooks.targets import UnsafeTarget
 from commitments.webhooks.transport import DeliveryReport, Outcome, _batch_deadline, _post, _run_all
-
-logger = logging.getLogger(__name__)
 
 
 def webhooks_deliver(*, delivery_ids: Sequence[int]) -> DeliveryReport:
@@ -138,39 +133,5 @@ def _record(
             # services lock an endpoint, then the chain, and so must this.
             failing = failing.select_related("owner").select_for_update(of=("self",))
             for endpoint in list(failing.order_by("pk")):
-                report.email_ids += endpoint_disable(endpoint=endpoint, now=now)
+                report.email_ids += webhook_endpoint_disable(endpoint=endpoint, now=now)
     return report
-
-
-def endpoint_disable(*, endpoint: WebhookEndpoint, now: datetime) -> list[int]:
-    """Turn off an endpoint that keeps failing and tell its owner (in-app and by e-mail);
-    return the ids of the e-mails owed."""
-    since = endpoint.failing_since or now
-    reason = _("Every attempt has failed since %(since)s.") % {"since": since.isoformat()}
-    endpoint.is_active = False
-    endpoint.disabled_at = now
-    endpoint.disabled_reason = reason
-    endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason", "updated_at"])
-    owner = endpoint.owner
-    data = {"endpoint": endpoint.pk, "url": endpoint.url, "reason": reason}
-    rows = notification_rows(
-        kind=NotificationKind.ENDPOINT_DISABLED,
-        recipients=[
-            (owner.pk, NotificationChannel.IN_APP, owner.email),
-            (owner.pk, NotificationChannel.EMAIL, owner.email),
-        ],
-        data=data,
-        key=f"{endpoint.pk}:{now.isoformat()}",
-        now=now,
-    )
-    Notification.objects.bulk_create(rows)
-    audit.record(
-        action=audit.WEBHOOK_DISABLED,
-        actor=None,
-        obj=endpoint,
-        before={"is_active": True},
-        after={"is_active": False},
-        reason=reason,
-    )
-    logger.warning("Webhook endpoint %s disabled: %s", endpoint.pk, reason)
-    return [n.pk for n in rows if n.channel == NotificationChannel.EMAIL]

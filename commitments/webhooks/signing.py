@@ -5,9 +5,7 @@ import secrets
 import uuid
 from datetime import datetime
 
-from commitments.models import (
-    WebhookEndpoint,
-)
+from commitments.models import WebhookEndpoint
 
 SECRET_PREFIX = "whsec_"
 

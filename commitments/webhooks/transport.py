@@ -20,7 +20,8 @@ from requests_hardened.ip_filter_adapter import IPFilterAdapter
 from commitments.notifications.schedules import _retry_after
 from commitments.webhooks.targets import UnsafeTarget, check_target, public_address
 
-logger = logging.getLogger(__name__)
+# The name the log had before the split, so that log filters keep working.
+logger = logging.getLogger("commitments.notifications")
 
 
 _EXCERPT_BYTES = 500

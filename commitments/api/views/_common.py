@@ -3,15 +3,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 
 from commitments.api import serializers as s
-from commitments.api.http import (
-    ConditionalMixin,
-)
-from commitments.filters import (
-    ParticipantFilter,
-)
-from commitments.models import (
-    Participant,
-)
+from commitments.api.http import ConditionalMixin
+from commitments.filters import ParticipantFilter
+from commitments.models import Participant
 
 ETAG_HEADERS = [
     OpenApiParameter(

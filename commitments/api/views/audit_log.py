@@ -7,9 +7,7 @@ from rest_framework.views import APIView
 
 from commitments import checkpoints, services
 from commitments.api import serializers as s
-from commitments.models import (
-    AuditCheckpoint,
-)
+from commitments.models import AuditCheckpoint
 
 
 class AuditCheckpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

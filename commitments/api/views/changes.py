@@ -60,14 +60,7 @@ class ChangesView(APIView):
         after = query.validated_data.get("after")
         limit = query.validated_data["limit"]
         start = sequence_of(after) if after else 0
-        events = list(
-            selectors.changes_for(viewer=request.user)
-            .filter(sequence__gt=start)
-            .order_by("sequence")
-            .values_list(
-                "sequence", "action", "occurred_at", "object_type", "object_id", "after", "before"
-            )[: limit + 1]
-        )
+        events = selectors.change_rows(viewer=request.user, after=start, limit=limit + 1)
         has_more = len(events) > limit
         events = events[:limit]
         results = [

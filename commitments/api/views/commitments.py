@@ -14,9 +14,7 @@ from commitments.api.http import (
     not_modified,
 )
 from commitments.api.views._common import ETAG_HEADERS, ReadOnlyViewSet
-from commitments.filters import (
-    CommitmentFilter,
-)
+from commitments.filters import CommitmentFilter
 from tracker import formats
 
 AS_OF = OpenApiParameter(

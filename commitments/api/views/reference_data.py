@@ -3,9 +3,7 @@ from drf_spectacular.utils import extend_schema
 from commitments import selectors
 from commitments.api import serializers as s
 from commitments.api.views._common import ETAG_HEADERS, ReadOnlyViewSet
-from commitments.filters import (
-    GuaranteeFilter,
-)
+from commitments.filters import GuaranteeFilter
 from commitments.models import (
     Agreement,
     Guarantee,

@@ -22,9 +22,7 @@ from commitments.filters import (
     AuditEventFilter,
     StatusUpdateFilter,
 )
-from commitments.models import (
-    StatusUpdate,
-)
+from commitments.models import StatusUpdate
 
 
 class StatusUpdateViewSet(
