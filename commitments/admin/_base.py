@@ -1,8 +1,4 @@
-from contextlib import contextmanager, nullcontext
-
 from django.contrib import admin, messages
-from django.db import router, transaction
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from commitments import services, workflow
@@ -14,59 +10,14 @@ from commitments.models import (
     Participant,
     Source,
 )
+from tracker.admin_refusals import RefusalMessagesMixin, Refused
 
 _TIMESTAMPS = ("created_at", "updated_at")
 
-
 # Fields only an approved status update changes.
 _STATUS_FIELDS = ("status", "status_date", "status_changed_at", "version")
-
-
 _STAGE_DATES = tuple(workflow.STAGE_DATE_FIELDS.values())
-
-
 _FILTERS = ("participants", "guarantees", "agreements")
-
-
-class _Refused(Exception):
-    """A service refused the write; the reason is already queued as a message."""
-
-
-class RefusalMessagesMixin:
-    """Shows a DomainError as an error message and returns to the page, instead of a 500.
-
-    The admin's write views run in one transaction, so a refusal anywhere in a save or a
-    delete rolls back everything the request did.
-    """
-
-    @contextmanager
-    def refusal_reported(self, request):
-        try:
-            yield
-        except DomainError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            raise _Refused from error
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _Refused:
-            return HttpResponseRedirect(request.get_full_path())
-
-    def delete_view(self, request, object_id, extra_context=None):
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except _Refused:
-            return HttpResponseRedirect(request.get_full_path())
-
-    def changelist_view(self, request, extra_context=None):
-        # Actions run outside any transaction; a refused bulk delete must roll back whole.
-        atomic = transaction.atomic(using=router.db_for_write(self.model))
-        try:
-            with atomic if request.method == "POST" else nullcontext():
-                return super().changelist_view(request, extra_context)
-        except _Refused:
-            return HttpResponseRedirect(request.get_full_path())
 
 
 class SelectorQuerysetMixin:
@@ -174,8 +125,8 @@ class ReferenceAdmin(ServiceAdmin):
             try:
                 with self.refusal_reported(request):
                     services.reference_delete(instance=obj, actor=request.user)
-            except _Refused:
+            except Refused:
                 refused = True
         if refused:
             self.message_user(request, _("Nothing was deleted."), messages.ERROR)
-            raise _Refused
+            raise Refused

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from commitments import selectors, services
-from commitments.admin._base import _FILTERS, RefusalMessagesMixin, SelectorQuerysetMixin, _each
+from commitments.admin._base import _FILTERS, SelectorQuerysetMixin, _each
 from commitments.exceptions import DomainError
 from commitments.models import (
     EVENT_TYPES,
@@ -17,6 +17,7 @@ from commitments.models import (
     WebhookEndpoint,
 )
 from commitments.webhooks import signing
+from tracker.admin_refusals import RefusalMessagesMixin
 
 # Notifications and webhooks -------------------------------------------------------------
 

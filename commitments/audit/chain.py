@@ -13,8 +13,6 @@ from commitments.models import AuditEvent
 from tracker.middleware import request_id
 
 GENESIS = "0" * 64
-
-
 _LOCK_KEY = 727_001  # pg_advisory_xact_lock key serialising audit inserts
 
 

@@ -66,7 +66,6 @@ _VERIFY_COLUMNS = (
     "hash",
 )
 
-
 # PostgreSQL formats the dates exactly as event_content() does, and hands the JSON over as
 # text for orjson: a binary server-side cursor then streams about twice as fast as the ORM.
 _PG_VERIFY_SQL = """
@@ -177,7 +176,7 @@ def verify(*, chunk_size: int = 5000) -> VerifyReport:
     against the live commitments; and check every stored checkpoint: its signature, and that
     the chain still holds its hash at its sequence. Stops the chain check at the first broken
     event."""
-    from commitments import checkpoints  # signs with this module's head: imported when run
+    from commitments.audit import checkpoints  # signs with this module's head: imported when run
 
     started = time.perf_counter()
     report = VerifyReport()
@@ -223,7 +222,7 @@ def _replay_mismatches(replayed: dict[int, dict[str, Any]]) -> list[Mismatch]:
 def chain_walk(*, through: int, chunk_size: int = 5000) -> ChainWalk:
     """Walk the chain from event #1 through event #`through` (or the chain's end, if sooner),
     recomputing every hash; stops at the first broken event. Checkpoints are checked with it
-    (commitments.checkpoints): a kept checkpoint names event #through and its hash."""
+    (commitments.audit.checkpoints): a kept checkpoint names event #through and its hash."""
     walk = ChainWalk()
     for _row in _intact_rows(walk, chunk_size=chunk_size, through=through):
         pass

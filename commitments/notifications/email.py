@@ -21,9 +21,7 @@ from commitments.selectors import reviewers
 # The name the log had before the split, so that log filters keep working.
 logger = logging.getLogger("commitments.notifications")
 
-
 EMAIL_MAX_ATTEMPTS = 8
-
 
 # E-mail ---------------------------------------------------------------------------------
 

@@ -18,7 +18,6 @@ from commitments.models import notifications as models_notifications
 
 STATUS_CHANGED_TYPE = models_notifications.STATUS_CHANGED_TYPE
 
-
 # Payloads and titles --------------------------------------------------------------------
 
 

@@ -15,10 +15,7 @@ from commitments.models import (
 )
 
 MAX_RETRY_DELAY = 8 * 3600  # one wait between attempts, at most
-
-
 MAX_RETRY_AFTER = 24 * 3600  # a receiver's Retry-After is honoured up to this
-
 
 # Claims and schedules -------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from commitments.services.audit_checkpoints import (
     audit_checkpoint_scheduled,
 )
 from commitments.services.commitments import commitment_create, commitment_save
-from commitments.services.outbox import notifications_muted
 from commitments.services.reference_data import (
     agreement_save,
     agreement_sources_set,
@@ -55,7 +54,6 @@ __all__ = [
     "guarantee_save",
     "notification_mark_read",
     "notifications_mark_all_read",
-    "notifications_muted",
     "participant_save",
     "reference_delete",
     "source_save",

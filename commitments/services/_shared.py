@@ -34,17 +34,11 @@ class SourceInput(TypedDict, total=False):
 
 
 _url_validator = URLValidator(schemes=["http", "https"])
-
-
 _COMMITMENT_RELATED = ("participant", "guarantee__agreement")
-
 
 # update_edit's "leave `corrects` as it is" (None there names no event).
 UNCHANGED: Final = object()
-
-
 _SOURCE_FIELDS = ("url", "title", "publisher", "published_on", "excerpt")
-
 
 # Helpers ---------------------------------------------------------------------------------
 

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role, has_role
-from commitments import audit, checkpoints, tasks
+from commitments import audit, tasks
+from commitments.audit import checkpoints
 from commitments.exceptions import NotAllowed
 from commitments.models import (
     CHECKPOINT_TYPE,

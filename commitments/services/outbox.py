@@ -1,6 +1,4 @@
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -30,21 +28,8 @@ from commitments.webhooks import signing
 
 # Notifications --------------------------------------------------------------------------
 # The outbox: the workflow above writes Notification and WebhookDelivery rows in the
-# transaction of the change, then hands one task per event to Celery after the commit.
-
-
-_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
-
-
-@contextmanager
-def notifications_muted() -> Iterator[None]:
-    """Within it the workflow tells nobody: for replaying a history (the demo scenario)
-    that nobody is to be notified of. Also a decorator."""
-    token = _muted.set(True)
-    try:
-        yield
-    finally:
-        _muted.reset(token)
+# transaction of the change, then hands one task per event to Celery after the commit. A
+# service called with notify=False (replaying a history: the demo scenario) skips them.
 
 
 def _schedule_dispatch(event: AuditEvent) -> None:
@@ -100,8 +85,6 @@ def _outbox_status_changed(
 ) -> None:
     """Tell the subscribers, the update's author and the webhook endpoints that follow
     the commitment."""
-    if _muted.get():
-        return
     commitment = Commitment.objects.select_related("participant", "guarantee__agreement").get(
         pk=commitment.pk
     )
@@ -206,8 +189,6 @@ def _insert_deliveries(*, message: WebhookMessage, endpoints: models.QuerySet) -
 
 def _outbox_update_submitted(*, event: AuditEvent, update: StatusUpdate) -> None:
     """Tell the reviewers who may decide the update (everyone but its author)."""
-    if _muted.get():
-        return
     people = selectors.reviewers().exclude(pk=update.proposed_by_id)
     Notification.objects.bulk_create(
         _notify_people(
@@ -219,8 +200,6 @@ def _outbox_update_submitted(*, event: AuditEvent, update: StatusUpdate) -> None
 
 def _outbox_update_decided(*, kind: str, event: AuditEvent, update: StatusUpdate) -> None:
     """Tell the update's author that it was rejected or went stale."""
-    if _muted.get():
-        return
     Notification.objects.bulk_create(
         _notify_people(kind=kind, event=event, update=update, people=[update.proposed_by])
     )

@@ -34,21 +34,29 @@ def _check_reviewer(update: StatusUpdate, reviewer: User) -> None:
     _require_role(reviewer, Role.REVIEWER, _("Only reviewers may decide on updates."))
 
 
-def update_approve(*, update: StatusUpdate, reviewer: User, comment: str = "") -> Commitment:
+def update_approve(
+    *, update: StatusUpdate, reviewer: User, comment: str = "", notify: bool = True
+) -> Commitment:
     """Apply a submitted update to the live record; every write commits or none does.
 
     An update written against an older version is marked stale (recorded in its own
-    transaction) and refused with StaleUpdate, naming the newer change.
+    transaction) and refused with StaleUpdate, naming the newer change. With notify=False
+    nobody is told (replaying a history: the demo scenario).
     """
     try:
-        return _approve(update=update, reviewer=reviewer, comment=comment)
+        return _approve(update=update, reviewer=reviewer, comment=comment, notify=notify)
     except StaleUpdate as stale:
-        _mark_stale(update=update, reviewer=reviewer, current_version=stale.current_version)
+        _mark_stale(
+            update=update,
+            reviewer=reviewer,
+            current_version=stale.current_version,
+            notify=notify,
+        )
         raise
 
 
 @transaction.atomic
-def _approve(*, update: StatusUpdate, reviewer: User, comment: str) -> Commitment:
+def _approve(*, update: StatusUpdate, reviewer: User, comment: str, notify: bool) -> Commitment:
     # Lock the update, then its commitment: always in this order.
     update = _lock(update)
     _check_reviewer(update, reviewer)
@@ -113,7 +121,8 @@ def _approve(*, update: StatusUpdate, reviewer: User, comment: str) -> Commitmen
         },
         reason=update.correction_reason if update.is_correction else update.review_comment,
     )
-    _outbox_status_changed(event=event, commitment=commitment, update=update)
+    if notify:
+        _outbox_status_changed(event=event, commitment=commitment, update=update)
     return commitment
 
 
@@ -137,7 +146,9 @@ def _newer_change(commitment: Commitment, base_version: int) -> str:
 
 
 @transaction.atomic
-def _mark_stale(*, update: StatusUpdate, reviewer: User, current_version: int) -> None:
+def _mark_stale(
+    *, update: StatusUpdate, reviewer: User, current_version: int, notify: bool
+) -> None:
     update = _lock(update)
     if update.state != UpdateState.SUBMITTED:
         return
@@ -152,11 +163,14 @@ def _mark_stale(*, update: StatusUpdate, reviewer: User, current_version: int) -
         before={"state": UpdateState.SUBMITTED},
         after={"state": UpdateState.STALE, "current_version": current_version},
     )
-    _outbox_update_decided(kind=NotificationKind.UPDATE_STALE, event=event, update=update)
+    if notify:
+        _outbox_update_decided(kind=NotificationKind.UPDATE_STALE, event=event, update=update)
 
 
 @transaction.atomic
-def update_reject(*, update: StatusUpdate, reviewer: User, comment: str) -> StatusUpdate:
+def update_reject(
+    *, update: StatusUpdate, reviewer: User, comment: str, notify: bool = True
+) -> StatusUpdate:
     """Turn a submitted update down, with a comment for its author."""
     update = _lock(update)
     _check_reviewer(update, reviewer)
@@ -179,5 +193,6 @@ def update_reject(*, update: StatusUpdate, reviewer: User, comment: str) -> Stat
         after={"state": UpdateState.REJECTED},
         reason=update.review_comment,
     )
-    _outbox_update_decided(kind=NotificationKind.UPDATE_REJECTED, event=event, update=update)
+    if notify:
+        _outbox_update_decided(kind=NotificationKind.UPDATE_REJECTED, event=event, update=update)
     return update

@@ -54,6 +54,7 @@ def update_create(
     corrects: int | None = None,
     base_version: int | None = None,
     draft: bool = False,
+    notify: bool = True,
 ) -> StatusUpdate:
     """Log a proposed status change with its evidence, as a draft or submitted for review.
 
@@ -110,7 +111,7 @@ def update_create(
         effective_date=effective_date,
         after=_update_snapshot(update),
     )
-    if not draft:
+    if not draft and notify:
         _outbox_update_submitted(event=event, update=update)
     return update
 
@@ -199,8 +200,8 @@ def update_delete(*, update: StatusUpdate, author: User) -> None:
 
 
 @transaction.atomic
-def update_submit(*, update: StatusUpdate, author: User) -> StatusUpdate:
-    """Send an own draft to the reviewers."""
+def update_submit(*, update: StatusUpdate, author: User, notify: bool = True) -> StatusUpdate:
+    """Send an own draft to the reviewers (told unless notify=False)."""
     _require_analyst(author)
     update = _lock(update)
     _own_update(update, author, _("submit"))
@@ -223,7 +224,8 @@ def update_submit(*, update: StatusUpdate, author: User) -> StatusUpdate:
         before={"state": UpdateState.DRAFT},
         after={"state": UpdateState.SUBMITTED},
     )
-    _outbox_update_submitted(event=event, update=update)
+    if notify:
+        _outbox_update_submitted(event=event, update=update)
     return update
 
 

@@ -9,7 +9,6 @@ from commitments.models import WebhookEndpoint
 
 SECRET_PREFIX = "whsec_"
 
-
 # Secrets and signatures -------------------------------------------------------------------
 
 

@@ -8,10 +8,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 MAX_URL_LENGTH = 2000
-
-
 _url_validator = URLValidator(schemes=["http", "https"])
-
 
 # Targets --------------------------------------------------------------------------------
 
@@ -40,8 +37,6 @@ SPECIAL_IPV4 = _networks(
     "192.88.99.0/24", "192.168.0.0/16", "192.175.48.0/24", "198.18.0.0/15", "198.51.100.0/24",
     "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4", "255.255.255.255/32",
 )  # fmt: skip
-
-
 SPECIAL_IPV6 = _networks(
     "::/8", "::1/128", "::/128", "::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48",
     "100::/64", "100:0:0:1::/64", "2001::/23", "2001:db8::/32", "2002::/16",

@@ -23,12 +23,8 @@ from commitments.webhooks.targets import UnsafeTarget, check_target, public_addr
 # The name the log had before the split, so that log filters keep working.
 logger = logging.getLogger("commitments.notifications")
 
-
 _EXCERPT_BYTES = 500
-
-
 _RETRY_STATUSES = frozenset({408, 429})
-
 
 # Webhook delivery -----------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from commitments import checkpoints
+from commitments.audit import checkpoints
 from commitments.choices import CommitmentStatus
 from commitments.models import (
     EVENT_TYPES,

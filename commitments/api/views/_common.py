@@ -12,16 +12,12 @@ ETAG_HEADERS = [
         "If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="an ETag: 304"
     )
 ]
-
-
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="replays the first response for the same key and body; 422 for another body",
 )
-
-
 IDEMPOTENCY_SHOWN_ONCE = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
@@ -29,16 +25,12 @@ IDEMPOTENCY_SHOWN_ONCE = OpenApiParameter(
     description="the response carries a secret, shown only once: the same key again answers "
     "409 (secret_shown_once), never the secret; 422 for another body",
 )
-
-
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="the commitment's ETag; 412 when it changed since",
 )
-
-
 IF_MATCH_UPDATE = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,

@@ -5,8 +5,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments import checkpoints, services
+from commitments import services
 from commitments.api import serializers as s
+from commitments.audit import checkpoints
 from commitments.models import AuditCheckpoint
 
 
