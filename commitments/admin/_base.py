@@ -1,3 +1,5 @@
+"""The admin's shared pieces: saves through the services, lists through the selectors."""
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
@@ -15,7 +17,7 @@ from tracker.admin_refusals import RefusalMessagesMixin, Refused
 _TIMESTAMPS = ("created_at", "updated_at")
 
 # Fields only an approved status update changes.
-_STATUS_FIELDS = ("status", "status_date", "status_changed_at", "version")
+_STATUS_FIELDS = workflow.STATUS_FIELDS
 _STAGE_DATES = tuple(workflow.STAGE_DATE_FIELDS.values())
 _FILTERS = ("participants", "guarantees", "agreements")
 

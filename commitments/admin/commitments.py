@@ -1,3 +1,5 @@
+"""The admin for commitments: their status fields are read-only (only a review sets them)."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy
 

@@ -1,3 +1,5 @@
+"""The admin for webhook endpoints and deliveries, subscriptions and notifications."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation

@@ -1,3 +1,5 @@
+"""The admin for reference data: sources, participants, agreements, guarantees."""
+
 from django.contrib import admin
 
 from commitments import selectors, services

@@ -1,3 +1,5 @@
+"""The admin for the review and audit trail: status updates, audit events, checkpoints."""
+
 from django.contrib import admin
 from django.contrib.admin import ActionLocation
 from django.utils.translation import gettext as _

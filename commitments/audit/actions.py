@@ -1,3 +1,5 @@
+"""The audit actions (dotted constants) and the groups the reads and the replay use."""
+
 from accounts.signals import (  # the accounts app's actions, kept there
     ROLE_PERMISSIONS_CHANGED,
     TOKEN_ISSUED,

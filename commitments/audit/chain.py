@@ -1,3 +1,5 @@
+"""The chain: canonical content, hashes, the head, and record(), the only insert."""
+
 import hashlib
 from datetime import date, datetime
 from typing import Any

@@ -1,3 +1,5 @@
+"""verify(): walk the chain, recompute every hash, replay the status events onto the record."""
+
 import hashlib
 import time
 from collections.abc import Iterator

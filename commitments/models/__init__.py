@@ -16,6 +16,7 @@ from commitments.models.notifications import (
     WebhookMessage,
 )
 from commitments.models.record import (
+    URL_MAX_LENGTH,
     Agreement,
     AuditedQuerySet,
     Commitment,
@@ -24,6 +25,7 @@ from commitments.models.record import (
     Source,
     StatusUpdate,
     unaudited_bulk_create,
+    url_validator,
 )
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "EVENT_TYPES",
     "MAX_FILTER_VALUES",
     "STATUS_CHANGED_TYPE",
+    "URL_MAX_LENGTH",
     "Agreement",
     "AuditCheckpoint",
     "AuditEvent",
@@ -48,4 +51,5 @@ __all__ = [
     "WebhookEndpoint",
     "WebhookMessage",
     "unaudited_bulk_create",
+    "url_validator",
 ]

@@ -11,6 +11,7 @@ large histories or records directly, never for the application's own writes.
 """
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,10 @@ from commitments.choices import (
     UpdateState,
 )
 from commitments.exceptions import AuditedWriteForbidden
+
+# A URL the record keeps (a source's, a webhook endpoint's): http or https, at most this long.
+URL_MAX_LENGTH = 2000
+url_validator = URLValidator(schemes=["http", "https"])
 
 
 class AuditedQuerySet(models.QuerySet):
@@ -54,7 +59,7 @@ def unaudited_bulk_create(model: type[models.Model], objs, **kwargs) -> list:
 
 
 class Source(models.Model):
-    url = models.URLField(_("URL"), max_length=2000)
+    url = models.URLField(_("URL"), max_length=URL_MAX_LENGTH)
     title = models.CharField(_("title"), max_length=300, blank=True)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)

@@ -1,3 +1,5 @@
+"""The e-mail channel: rendering, sending with retries, daily digests, review reminders."""
+
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta

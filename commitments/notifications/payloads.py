@@ -1,3 +1,5 @@
+"""Every notification's payload and title, built once: the outbox and the channels read them."""
+
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -81,6 +83,28 @@ def event_data(*, event: AuditEvent, commitment: Commitment, update: StatusUpdat
         "update": update_data(update),
         "reviewer": event.actor_name,
         "sources": sources,
+    }
+    return audit.jsonable(data)
+
+
+def step_data(*, event: AuditEvent, update: StatusUpdate) -> dict:
+    """What a notification of a workflow step carries (submitted, rejected, stale: JSON-ready):
+    the event, the commitment's version, its participant and guarantee, the update, its
+    reviewer."""
+    commitment = update.commitment
+    data = {
+        "event": {"id": event.pk, "sequence": event.sequence, "action": event.action},
+        "commitment": {"id": commitment.pk, "version": commitment.version},
+        "participant": {
+            "code": commitment.participant.code,
+            "name": commitment.participant.name,
+        },
+        "guarantee": {
+            "slug": commitment.guarantee.slug,
+            "title": commitment.guarantee.title,
+        },
+        "update": update_data(update),
+        "reviewer": update.reviewed_by.get_username() if update.reviewed_by else "",
     }
     return audit.jsonable(data)
 

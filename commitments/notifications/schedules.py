@@ -1,3 +1,5 @@
+"""Leases and schedules: claiming owed rows, retry delays, what an event still owes."""
+
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta

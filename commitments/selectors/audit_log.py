@@ -1,3 +1,5 @@
+"""The audit log as a user may read it, and a commitment's history."""
+
 from django.db.models import (
     Q,
     QuerySet,

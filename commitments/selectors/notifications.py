@@ -1,3 +1,5 @@
+"""Who is told, and each user's inbox."""
+
 from django.db.models import (
     Q,
     QuerySet,

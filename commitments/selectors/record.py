@@ -1,3 +1,5 @@
+"""The record's reads: agreements, commitments, and the sources a user may read."""
+
 from collections import defaultdict
 
 from django.db.models import (

@@ -1,3 +1,5 @@
+"""Status updates as a user may read them (others' drafts hidden), and the review queue."""
+
 from django.db.models import (
     Q,
     QuerySet,

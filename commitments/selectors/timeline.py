@@ -1,3 +1,5 @@
+"""The record as it stood: on a given day, and as it was known at a given moment."""
+
 from datetime import date, datetime
 
 from django.db.models import (

@@ -1,3 +1,5 @@
+"""Webhook endpoints as a user may see them."""
+
 from django.db.models import QuerySet
 
 from accounts.roles import Role, has_role

@@ -1,9 +1,10 @@
+"""Helpers the services share: role checks, field diffs, sources, filter lists."""
+
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, Final, TypedDict
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
@@ -16,12 +17,14 @@ from commitments.exceptions import (
 )
 from commitments.models import (
     MAX_FILTER_VALUES,
+    URL_MAX_LENGTH,
     Agreement,
     Commitment,
     Guarantee,
     Participant,
     Source,
     StatusUpdate,
+    url_validator,
 )
 
 
@@ -33,7 +36,6 @@ class SourceInput(TypedDict, total=False):
     excerpt: str
 
 
-_url_validator = URLValidator(schemes=["http", "https"])
 _COMMITMENT_RELATED = ("participant", "guarantee__agreement")
 
 # update_edit's "leave `corrects` as it is" (None there names no event).
@@ -90,11 +92,14 @@ def _clean_sources(sources: Sequence[SourceInput | Source]) -> list[SourceInput 
             continue
         url = (source.get("url") or "").strip()
         try:
-            _url_validator(url)
+            url_validator(url)
         except ValidationError:
             errors.append(_("Source %(n)s: enter a valid http(s) URL.") % {"n": index + 1})
-        if len(url) > 2000:
-            errors.append(_("Source %(n)s: the URL is longer than 2000.") % {"n": index + 1})
+        if len(url) > URL_MAX_LENGTH:
+            errors.append(
+                _("Source %(n)s: the URL is longer than %(max)d.")
+                % {"n": index + 1, "max": URL_MAX_LENGTH}
+            )
         unknown = set(source) - set(_SOURCE_FIELDS)
         if unknown:
             errors.append(_("Source %(n)s: unknown fields %(f)s.") % {"n": index + 1, "f": unknown})

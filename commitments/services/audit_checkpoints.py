@@ -1,3 +1,5 @@
+"""Signed checkpoints of the audit chain: on demand and on the schedule, published as webhooks."""
+
 from functools import partial
 
 from django.db import transaction

@@ -1,3 +1,5 @@
+"""Recording and editing commitments; their status changes only through a review."""
+
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -22,9 +24,7 @@ from commitments.services._shared import _diff, _field_values, _raise_from
 # Commitments ----------------------------------------------------------------------------
 
 # Fields only an approved update changes.
-_STATUS_FIELDS = frozenset(
-    {"status", "status_date", "status_changed_at", "version", *workflow.STAGE_DATE_FIELDS.values()}
-)
+_STATUS_FIELDS = frozenset({*workflow.STATUS_FIELDS, *workflow.STAGE_DATE_FIELDS.values()})
 
 
 @transaction.atomic

@@ -1,3 +1,5 @@
+"""The outbox: the notifications and webhook deliveries a change owes, in its transaction."""
+
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
@@ -8,7 +10,7 @@ from django.db.models import Value
 from django.db.models.functions import Cast, Concat
 
 from accounts.models import User
-from commitments import audit, notifications, selectors, tasks
+from commitments import notifications, selectors, tasks
 from commitments.choices import (
     DeliveryState,
     NotificationChannel,
@@ -48,22 +50,7 @@ def _notify_people(
     """In-app and e-mail notifications of one workflow step to the people it concerns."""
     commitment = update.commitment
     if data is None:
-        data = audit.jsonable(
-            {
-                "event": {"id": event.pk, "sequence": event.sequence, "action": event.action},
-                "commitment": {"id": commitment.pk, "version": commitment.version},
-                "participant": {
-                    "code": commitment.participant.code,
-                    "name": commitment.participant.name,
-                },
-                "guarantee": {
-                    "slug": commitment.guarantee.slug,
-                    "title": commitment.guarantee.title,
-                },
-                "update": notifications.update_data(update),
-                "reviewer": update.reviewed_by.get_username() if update.reviewed_by else "",
-            }
-        )
+        data = notifications.step_data(event=event, update=update)
     recipients = [
         (person.pk, channel, person.email)
         for person in people

@@ -1,3 +1,5 @@
+"""Reference data: participants, agreements, guarantees and sources, audited."""
+
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError

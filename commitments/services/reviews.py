@@ -1,3 +1,5 @@
+"""The review: approving (or marking stale) and rejecting a submitted update."""
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _

@@ -1,3 +1,5 @@
+"""An analyst's status updates: create, edit, delete, submit, withdraw."""
+
 from collections.abc import Sequence
 from datetime import date
 

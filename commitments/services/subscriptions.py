@@ -1,3 +1,5 @@
+"""Subscriptions and the inbox: following commitments, marking notifications read."""
+
 from collections.abc import Iterable
 from typing import Any
 

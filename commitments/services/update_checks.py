@@ -1,3 +1,5 @@
+"""The checks an update must pass against the record it would change."""
+
 from datetime import date
 from typing import Any, NamedTuple
 

@@ -1,3 +1,5 @@
+"""Webhook endpoints: create, change, delete, rotate the secret, resend, disable."""
+
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta

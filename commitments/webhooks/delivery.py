@@ -1,3 +1,5 @@
+"""Delivering webhooks: claim owed deliveries, post them, record every attempt."""
+
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 

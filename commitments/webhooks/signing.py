@@ -1,3 +1,5 @@
+"""Secrets and Standard Webhooks signatures."""
+
 import base64
 import hashlib
 import hmac

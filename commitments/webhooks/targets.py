@@ -1,14 +1,14 @@
+"""Target checks: only http(s) URLs whose every address is public."""
+
 import ipaddress
 import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
-MAX_URL_LENGTH = 2000
-_url_validator = URLValidator(schemes=["http", "https"])
+from commitments.models import URL_MAX_LENGTH, url_validator
 
 # Targets --------------------------------------------------------------------------------
 
@@ -68,10 +68,10 @@ def check_target(url: str) -> None:
     """Refuse a URL that is not http(s), too long, unresolvable, or (unless
     WEBHOOK_ALLOW_PRIVATE_TARGETS) on a port outside WEBHOOK_ALLOWED_PORTS or resolving to any
     address public_address() refuses."""
-    if len(url) > MAX_URL_LENGTH:
-        raise UnsafeTarget(_("The URL is longer than %d characters.") % MAX_URL_LENGTH)
+    if len(url) > URL_MAX_LENGTH:
+        raise UnsafeTarget(_("The URL is longer than %d characters.") % URL_MAX_LENGTH)
     try:
-        _url_validator(url)
+        url_validator(url)
     except ValidationError as error:
         raise UnsafeTarget(_("Enter a valid http(s) URL.")) from error
     parts = urlsplit(url)

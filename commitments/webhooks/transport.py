@@ -1,3 +1,5 @@
+"""The HTTP transport: one POST per attempt to a checked address, in parallel, with a deadline."""
+
 import ipaddress
 import logging
 import math

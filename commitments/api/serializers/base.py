@@ -1,3 +1,5 @@
+"""The base of every input serializer: unknown fields are refused."""
+
 from rest_framework import serializers
 
 from tracker import formats

@@ -1,3 +1,5 @@
+"""Input serializers: what a write accepts; the services check the rest."""
+
 from rest_framework import serializers
 
 from commitments.api.serializers.base import StrictInputSerializer
@@ -6,6 +8,7 @@ from commitments.choices import CommitmentStatus
 from commitments.models import (
     EVENT_TYPES,
     MAX_FILTER_VALUES,
+    URL_MAX_LENGTH,
     Agreement,
     Commitment,
     Guarantee,
@@ -16,7 +19,7 @@ from commitments.models import (
 
 
 class SourceInputSerializer(StrictInputSerializer):
-    url = serializers.URLField(max_length=2000)
+    url = serializers.URLField(max_length=URL_MAX_LENGTH)
     title = serializers.CharField(max_length=300, required=False, allow_blank=True)
     publisher = serializers.CharField(max_length=200, required=False, allow_blank=True)
     published_on = serializers.DateField(required=False, allow_null=True)
@@ -110,7 +113,9 @@ class WebhookFiltersInputSerializer(StrictInputSerializer):
 
 
 class WebhookEndpointCreateSerializer(WebhookFiltersInputSerializer):
-    url = serializers.CharField(max_length=2000, help_text="http(s); public addresses only")
+    url = serializers.CharField(
+        max_length=URL_MAX_LENGTH, help_text="http(s); public addresses only"
+    )
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=EVENT_TYPES),
@@ -126,7 +131,7 @@ class WebhookEndpointUpdateSerializer(WebhookFiltersInputSerializer):
     filter sent empty takes in everything again."""
 
     url = serializers.CharField(
-        max_length=2000, required=False, help_text="http(s); public addresses only"
+        max_length=URL_MAX_LENGTH, required=False, help_text="http(s); public addresses only"
     )
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
     is_active = serializers.BooleanField(

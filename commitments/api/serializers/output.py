@@ -1,3 +1,5 @@
+"""Output serializers: what the API shows of each resource."""
+
 from rest_framework import serializers
 
 from commitments.audit import checkpoints

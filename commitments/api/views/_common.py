@@ -1,3 +1,5 @@
+"""What the API's views share: the documented headers and parameters, the read-only base."""
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets

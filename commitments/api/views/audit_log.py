@@ -1,3 +1,5 @@
+"""The audit log, its signed checkpoints and the public key that checks them."""
+
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets

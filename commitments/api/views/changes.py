@@ -1,3 +1,5 @@
+"""The sync feed (/api/v1/changes/): applied changes after a signed cursor."""
+
 from django.core import signing
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt

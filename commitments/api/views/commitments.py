@@ -1,3 +1,5 @@
+"""Commitments: the live record, the record as of a day, a commitment's history."""
+
 import datetime
 
 from drf_spectacular.types import OpenApiTypes

@@ -1,3 +1,5 @@
+"""Reference data: participants, agreements, guarantees, sources."""
+
 from drf_spectacular.utils import extend_schema
 
 from commitments import selectors

@@ -1,3 +1,5 @@
+"""Status updates: drafts, submission, withdrawal, and the review (approve, reject)."""
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets

@@ -1,3 +1,5 @@
+"""Webhook endpoints: each user's own (admins see all); secrets are shown once."""
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
