@@ -17,7 +17,7 @@ from accounts import services
 from accounts.forms import UserChangeForm
 from accounts.models import ApiToken, User
 from accounts.roles import Role
-from commitments.admin import RefusalMessagesMixin
+from tracker.admin_refusals import RefusalMessagesMixin
 
 
 @admin.register(User)

@@ -14,11 +14,11 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import signals
 from accounts.forms import UserCreateForm
 from accounts.models import ApiToken, IdempotencyRecord, TokenScope, User
 from accounts.roles import Role, role_groups
-from commitments import audit
-from commitments.exceptions import NotAllowed, ValidationFailed
+from tracker.exceptions import NotAllowed, ValidationFailed
 
 # Fields that give power beyond the roles: only a superuser (or the system, actor None) sets them.
 _SUPERUSER_ONLY_FIELDS = ("is_staff", "is_superuser")
@@ -111,8 +111,8 @@ def user_create(
         is_staff=Role.ADMIN in roles,
     )
     user.groups.set(role_groups(roles))
-    audit.record(
-        action=audit.USER_CREATED,
+    signals.audit(
+        action=signals.USER_CREATED,
         actor=actor,
         obj=user,
         after={**_snapshot(user), "roles": sorted(roles)},
@@ -153,8 +153,8 @@ def user_roles_changed(
     before_fields, after_fields = {"roles": before}, {"roles": after}
     if user.is_staff != staff_before:
         before_fields["is_staff"], after_fields["is_staff"] = staff_before, user.is_staff
-    audit.record(
-        action=audit.USER_ROLES_CHANGED,
+    signals.audit(
+        action=signals.USER_ROLES_CHANGED,
         actor=actor,
         obj=user,
         before=before_fields,
@@ -182,8 +182,8 @@ def user_save(*, user: User, actor: User | None, password_changed: bool = False)
     if not creating and after:
         _forget_tokens_of(user)
     if creating or after:
-        audit.record(
-            action=audit.USER_CREATED if creating else audit.USER_CHANGED,
+        signals.audit(
+            action=signals.USER_CREATED if creating else signals.USER_CHANGED,
             actor=actor,
             obj=user,
             before={name: old.get(name) for name in changed if not creating},
@@ -215,8 +215,8 @@ def user_permissions_set(
         return user
     user.user_permissions.set(permissions)
     _forget_tokens_of(user)
-    audit.record(
-        action=audit.USER_CHANGED,
+    signals.audit(
+        action=signals.USER_CHANGED,
         actor=actor,
         obj=user,
         before={"permissions": before},
@@ -239,8 +239,8 @@ def user_delete(*, user: User, actor: User | None) -> None:
         raise ValidationFailed(
             _("%s wrote or reviewed status updates; deactivate the account instead.") % user
         ) from error
-    audit.record(
-        action=audit.USER_DELETED,
+    signals.audit(
+        action=signals.USER_DELETED,
         actor=actor,
         object_type="accounts.user",
         object_id=pk,
@@ -277,8 +277,8 @@ def role_permissions_set(
     group.permissions.set(permissions)
     for member in group.user_set.all():
         _forget_tokens_of(member)
-    audit.record(
-        action=audit.ROLE_PERMISSIONS_CHANGED,
+    signals.audit(
+        action=signals.ROLE_PERMISSIONS_CHANGED,
         actor=actor,
         object_type="auth.group",
         object_id=group.pk,
@@ -348,8 +348,8 @@ def api_token_issue(
         key_hash=api_token_hash(key),
         expires_at=timezone.now() + timedelta(days=expires_days) if expires_days else None,
     )
-    audit.record(
-        action=audit.TOKEN_ISSUED,
+    signals.audit(
+        action=signals.TOKEN_ISSUED,
         actor=actor,
         obj=token,
         after={
@@ -372,8 +372,8 @@ def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     _forget_cached_tokens([token.key_hash])
-    audit.record(
-        action=audit.TOKEN_REVOKED,
+    signals.audit(
+        action=signals.TOKEN_REVOKED,
         actor=actor,
         obj=token,
         before={"user": token.user.username, "revoked_at": None},

@@ -7,11 +7,10 @@ class CommitmentsConfig(AppConfig):
     verbose_name = "Commitments"
 
     def ready(self) -> None:
-        from commitments import (
-            checkpoints,
-            checks,  # noqa: F401  (registers the deploy checks)
-            crypto,
-        )
+        from commitments import checks, crypto  # noqa: F401  (checks: the deploy checks)
+        from commitments.audit import checkpoints, receivers
+
+        receivers.connect()
 
         # Refuse to start (web, worker, any command) without a usable signing key, rather
         # than answer the public key and an admin's checkpoint with a 500: the key is read

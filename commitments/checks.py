@@ -54,7 +54,7 @@ def audit_table_not_owned(app_configs=None, **kwargs) -> list[checks.CheckMessag
 @checks.register(checks.Tags.security, deploy=True)
 def audit_signing_key_set(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """commitments.E001: checkpoints cannot be signed in production without a valid key."""
-    from commitments import checkpoints
+    from commitments.audit import checkpoints
 
     if settings.AUDIT_SIGNING_KEY:
         try:

@@ -174,10 +174,10 @@ def demo_status() -> str:
 
 
 @transaction.atomic
-@services.notifications_muted()
 def demo_load(*, seed: int = 20240315) -> DemoResult:
     """Load the scenario once; a second call changes nothing. A database holding part of it
-    raises DemoAlreadyPartlyLoaded and is left as it was."""
+    raises DemoAlreadyPartlyLoaded and is left as it was. Nobody is notified of the replayed
+    history (notify=False)."""
     state = demo_status()
     if state == "loaded":
         return DemoResult(created=False, passwords=[], commitments=0)
@@ -284,5 +284,8 @@ def _walk(commitment: Commitment, path: list[str], rng: random.Random, users: di
                     "published_on": day,
                 }
             ],
+            notify=False,
         )
-        commitment = services.update_approve(update=update, reviewer=users["reviewer"])
+        commitment = services.update_approve(
+            update=update, reviewer=users["reviewer"], notify=False
+        )

@@ -1,46 +1,26 @@
-"""The domain's refusals. tracker/api.py and the pages map each to an HTTP status."""
+"""The domain's refusals: each says what went wrong, as one of tracker.exceptions' kinds.
+
+Only the edges turn them into answers: tracker/api.py maps each kind to an HTTP status, the
+admin and the pages show the message.
+"""
 
 from django.utils.translation import gettext as _
 
+from tracker.exceptions import Conflict, DomainError, Misuse, NotAllowed, ValidationFailed
 
-class DomainError(Exception):
-    """A refused operation; nothing was changed."""
-
-    code = "domain_error"
-    status_code = 400
-
-    def __init__(self, message: str = "") -> None:
-        super().__init__(message or self.default_message())
-
-    def default_message(self) -> str:
-        return _("The operation was refused.")
-
-    @property
-    def message(self) -> str:
-        return str(self.args[0])
-
-
-class ValidationFailed(DomainError):
-    """Bad input; `fields` maps a field name to its messages."""
-
-    code = "invalid"
-    status_code = 400
-
-    def __init__(self, fields: dict[str, list[str]] | str) -> None:
-        if isinstance(fields, str):
-            fields = {"non_field_errors": [fields]}
-        self.fields = fields
-        super().__init__(
-            "; ".join(
-                " ".join(v) if k == "non_field_errors" else f"{k}: {' '.join(v)}"
-                for k, v in fields.items()
-            )
-        )
-
-
-class NotAllowed(DomainError):
-    code = "not_allowed"
-    status_code = 403
+__all__ = [
+    "AuditedWriteForbidden",
+    "Conflict",
+    "DomainError",
+    "InvalidTransition",
+    "Misuse",
+    "NotAllowed",
+    "SelfReviewForbidden",
+    "StaleUpdate",
+    "UpdateNotPending",
+    "ValidationFailed",
+    "WebhookQuotaExceeded",
+]
 
 
 class SelfReviewForbidden(NotAllowed):
@@ -50,9 +30,8 @@ class SelfReviewForbidden(NotAllowed):
         return _("Nobody reviews their own update (four eyes).")
 
 
-class InvalidTransition(DomainError):
+class InvalidTransition(Conflict):
     code = "invalid_transition"
-    status_code = 409
 
     def __init__(self, old: str, new: str, reason: str = "") -> None:
         self.old, self.new = old, new
@@ -66,9 +45,8 @@ class InvalidTransition(DomainError):
         )
 
 
-class UpdateNotPending(DomainError):
+class UpdateNotPending(Conflict):
     code = "update_not_pending"
-    status_code = 409
 
     def __init__(self, update: object, expected: str = "submitted") -> None:
         self.update = update
@@ -79,9 +57,8 @@ class UpdateNotPending(DomainError):
         )
 
 
-class StaleUpdate(DomainError):
+class StaleUpdate(Conflict):
     code = "stale_update"
-    status_code = 409
 
     def __init__(self, update: object, *, current_version: int, newer_change: str = "") -> None:
         self.update = update
@@ -96,19 +73,17 @@ class StaleUpdate(DomainError):
         super().__init__(message)
 
 
-class AuditedWriteForbidden(DomainError):
+class AuditedWriteForbidden(Misuse):
     code = "audited_write_forbidden"
-    status_code = 500
 
     def default_message(self) -> str:
         return _("Bulk writes bypass the audit history; use the services.")
 
 
-class WebhookQuotaExceeded(DomainError):
+class WebhookQuotaExceeded(Conflict):
     """The owner already has settings.WEBHOOK_MAX_ENDPOINTS_PER_OWNER endpoints."""
 
     code = "webhook_quota_exceeded"
-    status_code = 409
 
     def __init__(self, limit: int) -> None:
         self.limit = limit

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from accounts.services import idempotency_records_purge
 from commitments import notifications
+from commitments.webhooks import delivery
 
 
 def _queue_deliveries(delivery_ids: list[int], *, countdown: float | None = None) -> None:
@@ -38,7 +39,7 @@ def dispatch_event(event_id: int) -> None:
 @shared_task
 def deliver_webhooks(delivery_ids: list[int]) -> None:
     """POST each owed delivery once, signed; every attempt is recorded on its delivery."""
-    report = notifications.webhooks_deliver(delivery_ids=delivery_ids)
+    report = delivery.webhooks_deliver(delivery_ids=delivery_ids)
     if _soon(report.retry_in):
         _queue_deliveries(delivery_ids, countdown=report.retry_in)
     if report.email_ids:

@@ -37,6 +37,9 @@ UPDATE_TRANSITIONS: dict[str, frozenset[str]] = {
 # Where each stage's date is kept on a Commitment.
 STAGE_DATE_FIELDS: dict[str, str] = {status: f"{status}_on" for status in S.values}
 
+# A Commitment's fields that only an approved status update sets (with the stage dates).
+STATUS_FIELDS: tuple[str, ...] = ("status", "status_date", "status_changed_at", "version")
+
 
 def stage_dates_after(
     stage_dates: Mapping[str, date | None], status: str, day: date

@@ -27,7 +27,7 @@ from commitments.models import (
     WebhookEndpoint,
     WebhookMessage,
 )
-from commitments.notifications import new_secret, new_webhook_id
+from commitments.webhooks.signing import new_secret, new_webhook_id
 
 
 class UserFactory(factory.django.DjangoModelFactory):

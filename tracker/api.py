@@ -6,7 +6,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from commitments.exceptions import DomainError, ValidationFailed
+from tracker.exceptions import Conflict, DomainError, Misuse, NotAllowed, ValidationFailed
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -42,6 +42,21 @@ class IdempotencyMismatch(exceptions.APIException):
     default_code = "idempotency_key_reused"
 
 
+# What went wrong -> the HTTP status: the one place a refusal becomes a status. The first
+# kind the exception is an instance of wins.
+DOMAIN_STATUSES: tuple[tuple[type[DomainError], int], ...] = (
+    (ValidationFailed, status.HTTP_400_BAD_REQUEST),
+    (NotAllowed, status.HTTP_403_FORBIDDEN),
+    (Conflict, status.HTTP_409_CONFLICT),
+    (Misuse, status.HTTP_500_INTERNAL_SERVER_ERROR),
+    (DomainError, status.HTTP_400_BAD_REQUEST),
+)
+
+
+def domain_status(exc: DomainError) -> int:
+    return next(code for kind, code in DOMAIN_STATUSES if isinstance(exc, kind))
+
+
 def _codes(detail) -> str:
     if isinstance(detail, exceptions.ErrorDetail):
         return detail.code
@@ -54,7 +69,7 @@ def exception_handler(exc, context):
         body = {"detail": exc.message, "code": exc.code}
         if isinstance(exc, ValidationFailed):
             body["fields"] = exc.fields
-        return Response(body, status=exc.status_code)
+        return Response(body, status=domain_status(exc))
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
     elif isinstance(exc, Http404):

@@ -189,7 +189,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # AUDIT CHECKPOINTS: the audit chain's head, signed (Ed25519) and published on a schedule
-# (commitments.checkpoints). The key: base64 of the raw 32-byte private key; without one, and
+# (commitments.audit.checkpoints). The key: base64 of the raw 32-byte private key; without one, and
 # only under DEBUG, a dev-only key is derived from SECRET_KEY.
 AUDIT_SIGNING_KEY = env("AUDIT_SIGNING_KEY", default="")
 # Decided here, not from DEBUG at run time (tests run with DEBUG off).

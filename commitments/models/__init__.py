@@ -1,6 +1,7 @@
-"""The domain's models: the record (record.py), its notifications (notifications.py) and the
-audit chain's signed checkpoints (checkpoints.py)."""
+"""The domain's models: the record (record.py), its audit history (audit.py), its
+notifications (notifications.py) and the audit chain's signed checkpoints (checkpoints.py)."""
 
+from commitments.models.audit import AuditEvent, AuditEventQuerySet
 from commitments.models.checkpoints import AuditCheckpoint
 from commitments.models.notifications import (
     CHECKPOINT_TYPE,
@@ -15,16 +16,16 @@ from commitments.models.notifications import (
     WebhookMessage,
 )
 from commitments.models.record import (
+    URL_MAX_LENGTH,
     Agreement,
     AuditedQuerySet,
-    AuditEvent,
-    AuditEventQuerySet,
     Commitment,
     Guarantee,
     Participant,
     Source,
     StatusUpdate,
     unaudited_bulk_create,
+    url_validator,
 )
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "EVENT_TYPES",
     "MAX_FILTER_VALUES",
     "STATUS_CHANGED_TYPE",
+    "URL_MAX_LENGTH",
     "Agreement",
     "AuditCheckpoint",
     "AuditEvent",
@@ -49,4 +51,5 @@ __all__ = [
     "WebhookEndpoint",
     "WebhookMessage",
     "unaudited_bulk_create",
+    "url_validator",
 ]

@@ -1,4 +1,5 @@
-"""Signed checkpoints of the audit chain's head (commitments.checkpoints signs and checks them).
+"""Signed checkpoints of the audit chain's head (commitments.audit.checkpoints signs and
+checks them).
 
 A checkpoint is not an audit event: recording it in the chain would move the head it names.
 """

@@ -16,7 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.choices import DeliveryState, NotificationChannel, NotificationKind
 from commitments.crypto import EncryptedSecretField
-from commitments.models.record import Agreement, AuditEvent, Commitment, Guarantee, Participant
+from commitments.models.audit import AuditEvent
+from commitments.models.record import (
+    URL_MAX_LENGTH,
+    Agreement,
+    Commitment,
+    Guarantee,
+    Participant,
+)
 
 # The webhook event types an endpoint may receive.
 STATUS_CHANGED_TYPE = "commitment.status_changed"
@@ -175,7 +182,7 @@ class WebhookEndpoint(Following):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="webhook_endpoints"
     )
-    url = models.URLField(_("URL"), max_length=2000)
+    url = models.URLField(_("URL"), max_length=URL_MAX_LENGTH)
     description = models.CharField(_("description"), max_length=300, blank=True)
     # Signing needs it as given, so it is encrypted, not hashed (commitments.crypto). Shown
     # once, when created or rotated; masked elsewhere.

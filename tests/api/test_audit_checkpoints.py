@@ -6,7 +6,8 @@ import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from rest_framework.test import APIClient
 
-from commitments import checkpoints, services
+from commitments import services
+from commitments.audit import checkpoints
 from commitments.models import AuditCheckpoint, AuditEvent
 from commitments.services import participant_save
 from tests.api.conftest import bearer

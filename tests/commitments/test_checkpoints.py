@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
-from commitments import checkpoints, services
+from commitments import services
+from commitments.audit import checkpoints
 from commitments.models import AuditCheckpoint, AuditEvent
 from commitments.services import participant_save
 from commitments.tasks import sign_audit_checkpoint

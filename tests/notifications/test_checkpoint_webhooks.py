@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from standardwebhooks import Webhook
 
-from commitments import checkpoints, services
+from commitments import services
+from commitments.audit import checkpoints
 from commitments.choices import CommitmentStatus
 from commitments.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 from commitments.services import participant_save, update_approve

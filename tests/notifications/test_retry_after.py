@@ -7,6 +7,7 @@ from django.utils import timezone
 from commitments import notifications
 from commitments.choices import DeliveryState
 from commitments.models import WebhookAttempt
+from commitments.webhooks.delivery import webhooks_deliver
 from tests.factories import WebhookDeliveryFactory, WebhookEndpointFactory
 
 # Characters str.isdigit() accepts that are not the ASCII digits of delta-seconds.
@@ -44,7 +45,7 @@ def test_a_receiver_answering_a_malformed_retry_after_does_not_stop_the_others_i
     )
     before = timezone.now()
 
-    notifications.webhooks_deliver(delivery_ids=[first.pk, second.pk])
+    webhooks_deliver(delivery_ids=[first.pk, second.pk])
 
     first.refresh_from_db()
     second.refresh_from_db()

@@ -11,9 +11,9 @@ from django.db import connection
 from django.utils import timezone
 from standardwebhooks import Webhook
 
-from commitments import notifications
 from commitments.models import WebhookEndpoint
 from commitments.services import webhook_endpoint_create, webhook_endpoint_rotate_secret
+from commitments.webhooks import signing
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_targets_allowed")]
@@ -35,9 +35,7 @@ def create_endpoint() -> tuple[WebhookEndpoint, str]:
 def signature_checks_out(endpoint: WebhookEndpoint, secret: str) -> bool:
     now = timezone.now()
     body = '{"type":"commitment.status_changed"}'
-    headers = notifications.webhook_headers(
-        endpoint=endpoint, webhook_id="msg_1", body=body, now=now
-    )
+    headers = signing.webhook_headers(endpoint=endpoint, webhook_id="msg_1", body=body, now=now)
     Webhook(secret).verify(body, headers)  # raises when no signature matches
     return True
 

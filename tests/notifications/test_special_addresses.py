@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from commitments import notifications
 from commitments.choices import DeliveryState
+from commitments.webhooks.delivery import webhooks_deliver
 from tests.api.test_webhook_special_addresses import SPECIAL_HOSTS
 from tests.factories import WebhookDeliveryFactory
 
@@ -34,7 +34,7 @@ def connections_made(monkeypatch, settings):
 def test_a_delivery_to_a_special_purpose_address_fails_without_connecting(connections_made, host):
     delivery = WebhookDeliveryFactory(endpoint__url=f"http://{host}:9/hook")
 
-    notifications.webhooks_deliver(delivery_ids=[delivery.pk])
+    webhooks_deliver(delivery_ids=[delivery.pk])
 
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.FAILED
@@ -60,7 +60,7 @@ def test_a_host_that_rebinds_to_an_ipv4_compatible_loopback_is_not_connected_to(
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     delivery = WebhookDeliveryFactory(endpoint__url="http://rebind.example/hook")
 
-    notifications.webhooks_deliver(delivery_ids=[delivery.pk])
+    webhooks_deliver(delivery_ids=[delivery.pk])
 
     delivery.refresh_from_db()
     assert len(asked) >= 2  # checked, then resolved again to connect

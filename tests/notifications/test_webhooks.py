@@ -16,6 +16,7 @@ from commitments.exceptions import NotAllowed, ValidationFailed
 from commitments.models import Notification, WebhookAttempt, WebhookDelivery
 from commitments.services import webhook_delivery_resend, webhook_endpoint_rotate_secret
 from commitments.tasks import requeue_owed
+from commitments.webhooks.delivery import webhooks_deliver
 from tests.factories import UserFactory, WebhookDeliveryFactory, WebhookEndpointFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_targets_allowed")]
@@ -32,7 +33,7 @@ def delivery_to(receiver, **fields):
 
 
 def deliver(*deliveries):
-    report = notifications.webhooks_deliver(delivery_ids=[d.pk for d in deliveries])
+    report = webhooks_deliver(delivery_ids=[d.pk for d in deliveries])
     for delivery in deliveries:
         delivery.refresh_from_db()
     return report

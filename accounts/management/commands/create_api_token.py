@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import TokenScope, User
 from accounts.services import api_token_issue
-from commitments.exceptions import ValidationFailed
+from tracker.exceptions import ValidationFailed
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.roles import Role
 from accounts.services import user_create
-from commitments.exceptions import ValidationFailed
+from tracker.exceptions import ValidationFailed
 
 
 class Command(BaseCommand):

@@ -1,7 +1,8 @@
 import orjson
 from django.core.management.base import BaseCommand
 
-from commitments import checkpoints, services
+from commitments import services
+from commitments.audit import checkpoints
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from pathlib import Path
 import orjson
 from django.core.management.base import BaseCommand, CommandError
 
-from commitments import audit, checkpoints
+from commitments import audit
+from commitments.audit import checkpoints
 
 # Exit codes of --checkpoint: the history is not what the checkpoint saw; the checkpoint itself
 # cannot be trusted (not signed by this tracker's key, altered, unreadable).

@@ -1,12 +1,11 @@
-"""Output serializers (what the API shows) and input serializers (what it accepts)."""
+"""Output serializers: what the API shows of each resource."""
 
 from rest_framework import serializers
 
-from commitments import checkpoints
+from commitments.audit import checkpoints
 from commitments.choices import CommitmentStatus
 from commitments.models import (
     EVENT_TYPES,
-    MAX_FILTER_VALUES,
     Agreement,
     AuditEvent,
     Commitment,
@@ -16,34 +15,6 @@ from commitments.models import (
     StatusUpdate,
     WebhookEndpoint,
 )
-from tracker import formats
-
-
-class StrictInputSerializer(serializers.Serializer):
-    """Refuses fields it does not know, instead of ignoring them, and ids, dates and
-    date-times in any form but the one the schema names (tracker.formats)."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, dict):
-            return super().to_internal_value(data)
-        unknown = sorted(set(data) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError(
-                {name: ["Unknown field."] for name in unknown}, code="unknown_field"
-            )
-        malformed = {
-            name: [message]
-            for name, field in self.fields.items()
-            if name in data and (message := formats.refusal(field, data[name]))
-        }
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            raise serializers.ValidationError({**error.detail, **malformed}) from error
-        if malformed:
-            raise serializers.ValidationError(malformed)
-        return value
-
 
 # Output ----------------------------------------------------------------------------------
 
@@ -321,127 +292,3 @@ class AuditPublicKeySerializer(serializers.Serializer):
 
 class WebhookSecretSerializer(serializers.Serializer):
     secret = serializers.CharField(help_text="the new secret, shown only now")
-
-
-# Input -----------------------------------------------------------------------------------
-
-
-class SourceInputSerializer(StrictInputSerializer):
-    url = serializers.URLField(max_length=2000)
-    title = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    publisher = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    published_on = serializers.DateField(required=False, allow_null=True)
-    excerpt = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-
-
-class UpdateCreateSerializer(StrictInputSerializer):
-    commitment = serializers.PrimaryKeyRelatedField(queryset=Commitment.objects.all())
-    proposed_status = serializers.ChoiceField(choices=CommitmentStatus.choices)
-    effective_date = serializers.DateField()
-    summary = serializers.CharField(max_length=5000)
-    sources = SourceInputSerializer(many=True, allow_empty=False, max_length=20)
-    base_version = serializers.IntegerField(min_value=1, required=False)
-    is_correction = serializers.BooleanField(default=False)
-    correction_reason = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, default=""
-    )
-    corrects = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, required=False, allow_null=True, help_text=CORRECTS_HELP
-    )
-    draft = serializers.BooleanField(default=False, help_text="true: saved, not submitted")
-
-
-class UpdateEditSerializer(StrictInputSerializer):
-    """PATCH of an own draft: the fields sent replace the draft's; the others stay."""
-
-    proposed_status = serializers.ChoiceField(choices=CommitmentStatus.choices, required=False)
-    effective_date = serializers.DateField(required=False)
-    summary = serializers.CharField(max_length=5000, required=False)
-    sources = SourceInputSerializer(many=True, allow_empty=False, max_length=20, required=False)
-    is_correction = serializers.BooleanField(required=False)
-    correction_reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    corrects = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, required=False, allow_null=True, help_text=CORRECTS_HELP
-    )
-
-
-class UpdateReviewSerializer(StrictInputSerializer):
-    comment = serializers.CharField(
-        max_length=5000,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="required to reject",
-    )
-
-
-class EmptyInputSerializer(StrictInputSerializer):
-    pass
-
-
-class CodeListField(serializers.ListField):
-    """A filter list: codes (or slugs) of one model, at most MAX_FILTER_VALUES, each taken
-    once, resolved in one query; the unknown ones are named in the error."""
-
-    def __init__(self, *, model, slug_field: str, **kwargs) -> None:
-        self.model, self.slug_field = model, slug_field
-        kwargs.setdefault("child", serializers.CharField(max_length=100))
-        kwargs.setdefault("max_length", MAX_FILTER_VALUES)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, list) and len(data) > self.max_length:
-            # Refused before any code is looked at, duplicates counted.
-            self.fail("max_length", max_length=self.max_length)
-        codes = list(dict.fromkeys(super().to_internal_value(data)))
-        rows = self.model.objects.filter(**{f"{self.slug_field}__in": codes})
-        found = {getattr(row, self.slug_field): row for row in rows}
-        unknown = [code for code in codes if code not in found]
-        if unknown:
-            name = self.model._meta.verbose_name_plural
-            raise serializers.ValidationError(f"Unknown {name}: {', '.join(unknown)}.")
-        return [found[code] for code in codes]
-
-
-class WebhookFiltersInputSerializer(StrictInputSerializer):
-    """The filters an endpoint takes (none of the three means every change) and the event
-    types it receives."""
-
-    participants = CodeListField(
-        model=Participant,
-        slug_field="code",
-        required=False,
-        help_text="participant codes; none of the three filters: every change",
-    )
-    guarantees = CodeListField(
-        model=Guarantee, slug_field="slug", required=False, help_text="guarantee slugs"
-    )
-    agreements = CodeListField(
-        model=Agreement, slug_field="slug", required=False, help_text="agreement slugs"
-    )
-    event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=EVENT_TYPES),
-        required=False,
-        allow_empty=False,
-        max_length=len(EVENT_TYPES),
-        help_text="the webhook event types to receive (when created, by default: "
-        "commitment.status_changed)",
-    )
-
-
-class WebhookEndpointCreateSerializer(WebhookFiltersInputSerializer):
-    url = serializers.CharField(max_length=2000, help_text="http(s); public addresses only")
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
-
-
-class WebhookEndpointUpdateSerializer(WebhookFiltersInputSerializer):
-    """PATCH of an own endpoint: the fields sent replace the endpoint's; the others stay. A
-    filter sent empty takes in everything again."""
-
-    url = serializers.CharField(
-        max_length=2000, required=False, help_text="http(s); public addresses only"
-    )
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    is_active = serializers.BooleanField(
-        required=False, help_text="false: switched off; true: on again, failure record cleared"
-    )

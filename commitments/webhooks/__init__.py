@@ -1,0 +1,1 @@
+"""Webhook delivery: signing, target checks, transport, and recording each attempt."""
