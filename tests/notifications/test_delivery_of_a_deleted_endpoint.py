@@ -5,9 +5,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from commitments import notifications
 from commitments.choices import DeliveryState
 from commitments.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from commitments.webhooks import delivery
+from commitments.webhooks.transport import Outcome
 from tests.factories import WebhookDeliveryFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,13 +19,11 @@ def test_a_batch_records_its_deliveries_though_one_endpoint_was_deleted_meanwhil
 
     def answered_while_one_endpoint_was_deleted(jobs, **_):
         WebhookEndpoint.objects.get(pk=gone.endpoint_id).delete()
-        return [(notifications.Outcome(started_at=timezone.now(), status_code=200), True)] * len(
-            jobs
-        )
+        return [(Outcome(started_at=timezone.now(), status_code=200), True)] * len(jobs)
 
-    monkeypatch.setattr(notifications, "_run_all", answered_while_one_endpoint_was_deleted)
+    monkeypatch.setattr(delivery, "_run_all", answered_while_one_endpoint_was_deleted)
 
-    notifications.webhooks_deliver(delivery_ids=[kept.pk, gone.pk])
+    delivery.webhooks_deliver(delivery_ids=[kept.pk, gone.pk])
 
     # What its commit would check (the test's transaction never commits): no attempt of a
     # delivery that is gone.
