@@ -1,9 +1,11 @@
 import pytest
 from django.db import connection
 
+from accounts.models import TokenScope
 from accounts.roles import Role
 from tests.audit_table import AUDIT_TABLE, trigger_sql
 from tests.factories import UserFactory
+from tests.helpers import bearer
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +71,21 @@ def admin_user(db):
 @pytest.fixture
 def api_client_user(db):
     return UserFactory(username="bot", roles=[Role.API_CLIENT])
+
+
+@pytest.fixture
+def as_analyst(analyst):
+    return bearer(analyst)
+
+
+@pytest.fixture
+def as_reviewer(reviewer):
+    return bearer(reviewer)
+
+
+@pytest.fixture
+def as_reader(api_client_user):
+    return bearer(api_client_user, TokenScope.READ)
 
 
 def on_postgres() -> bool:

@@ -4,6 +4,11 @@
 import time
 from collections.abc import Callable
 
+from rest_framework.test import APIClient
+
+from accounts.models import TokenScope
+from accounts.services import api_token_issue
+
 
 def wait_until[T](
     predicate: Callable[[], T], *, timeout: float, interval: float = 0.05, message: str
@@ -19,3 +24,10 @@ def wait_until[T](
         if remaining <= 0:
             raise AssertionError(f"Timed out after {timeout} s waiting for {message}.")
         time.sleep(min(interval, remaining))
+
+
+def bearer(user, scope=TokenScope.WRITE) -> APIClient:
+    _, key = api_token_issue(user=user, scope=scope)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client

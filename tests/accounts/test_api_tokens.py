@@ -16,7 +16,7 @@ from accounts.services import (
     user_set_roles,
 )
 from commitments.models import AuditEvent
-from tests.api.test_api_basics import new_update
+from tests.commitments.api.test_api_basics import new_update
 from tests.factories import CommitmentFactory
 
 pytestmark = pytest.mark.django_db

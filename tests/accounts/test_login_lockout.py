@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from accounts.models import TokenScope
 from accounts.roles import Role
-from tests.api.conftest import bearer
 from tests.factories import UserFactory
+from tests.helpers import bearer
 
 pytestmark = pytest.mark.django_db
 

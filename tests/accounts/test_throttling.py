@@ -8,8 +8,8 @@ from django.core.cache import cache
 from accounts.models import TokenScope
 from accounts.roles import Role
 from accounts.throttling import parse_rate
-from tests.api.conftest import bearer
 from tests.factories import UserFactory
+from tests.helpers import bearer
 
 pytestmark = pytest.mark.django_db
 

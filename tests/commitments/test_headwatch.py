@@ -14,9 +14,8 @@ from django.db import connection, transaction
 from accounts.models import TokenScope
 from commitments import audit, headwatch
 from commitments.services import commitment_create
-from tests.api.conftest import bearer
 from tests.factories import GuaranteeFactory, ParticipantFactory
-from tests.helpers import wait_until
+from tests.helpers import bearer, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -13,8 +13,8 @@ from django.utils.module_loading import import_string
 
 from accounts.services import api_token_revoke
 from commitments.models import StatusUpdate
-from tests.api.conftest import bearer
 from tests.factories import CommitmentFactory
+from tests.helpers import bearer
 from tracker import settings as settings_module
 
 pytestmark = pytest.mark.django_db

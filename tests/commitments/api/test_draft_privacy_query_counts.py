@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from commitments.services import update_create, update_delete, update_withdraw
-from tests.api.conftest import bearer
 from tests.factories import CommitmentFactory, UserFactory
+from tests.helpers import bearer
 
 pytestmark = pytest.mark.django_db
 

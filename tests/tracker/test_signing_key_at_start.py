@@ -3,7 +3,7 @@ instead of answering the public key, an admin's checkpoint or a webhook's creati
 
 import base64
 
-from tests.test_settings import manage
+from tests.tracker.test_settings import manage
 
 PRODUCTION = {
     "DJANGO_DEBUG": "false",

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from commitments.models import AuditCheckpoint
+from tests.commitments.audit.test_tamper import history, rehash_from
 from tests.commitments.conftest import raw
-from tests.commitments.test_tamper import history, rehash_from
 
 pytestmark = pytest.mark.django_db
 

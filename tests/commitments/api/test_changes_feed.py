@@ -14,8 +14,8 @@ from commitments.services import (
     update_approve,
     update_create,
 )
-from tests.api.conftest import bearer
 from tests.factories import GuaranteeFactory, ParticipantFactory, UserFactory
+from tests.helpers import bearer
 
 FEED = "/api/v1/changes/"
 

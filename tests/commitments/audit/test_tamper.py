@@ -15,9 +15,9 @@ from commitments import audit, services
 from commitments.exceptions import AuditedWriteForbidden
 from commitments.models import AuditEvent, unaudited_bulk_create
 from commitments.services import participant_save
-from tests.api.conftest import bearer
 from tests.commitments.conftest import raw
 from tests.factories import ParticipantFactory, UserFactory
+from tests.helpers import bearer
 
 pytestmark = pytest.mark.django_db
 

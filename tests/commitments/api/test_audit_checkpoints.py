@@ -10,8 +10,8 @@ from commitments import services
 from commitments.audit import checkpoints
 from commitments.models import AuditCheckpoint, AuditEvent
 from commitments.services import participant_save
-from tests.api.conftest import bearer
 from tests.factories import ParticipantFactory, UserFactory
+from tests.helpers import bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from commitments.models import AuditCheckpoint
 from commitments.tasks import sign_audit_checkpoint
-from tests.commitments.test_tamper import history
+from tests.commitments.audit.test_tamper import history
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 
 from commitments.api.views import CommitmentViewSet
 from commitments.models import StatusUpdate
-from tests.api.conftest import bearer
 from tests.factories import CommitmentFactory
+from tests.helpers import bearer
 from tracker.renderers import OrjsonRenderer
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ import base64
 import pytest
 
 from commitments.models import AuditEvent, WebhookEndpoint
-from tests.api.conftest import bearer
 from tests.factories import ParticipantFactory, UserFactory
+from tests.helpers import bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,9 @@ def email_owed(**fields):
 
 
 def test_a_failing_mail_server_leaves_the_email_owed_with_a_later_retry(settings, mailoutbox):
-    settings.MAILERS = {"default": {"BACKEND": "tests.notifications.test_email.BrokenMailer"}}
+    settings.MAILERS = {
+        "default": {"BACKEND": "tests.commitments.notifications.test_email.BrokenMailer"}
+    }
     row = email_owed()
 
     notifications.emails_send(notification_ids=[row.pk])

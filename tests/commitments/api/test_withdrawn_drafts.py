@@ -7,8 +7,8 @@ import pytest
 from accounts.models import TokenScope
 from accounts.roles import Role
 from commitments.services import update_create, update_submit, update_withdraw
-from tests.api.conftest import bearer
 from tests.factories import CommitmentFactory, UserFactory
+from tests.helpers import bearer
 
 pytestmark = pytest.mark.django_db
 

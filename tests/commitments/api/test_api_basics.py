@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from commitments.choices import CommitmentStatus, UpdateState
 from commitments.models import AuditEvent, StatusUpdate
-from tests.api.conftest import bearer
 from tests.factories import CommitmentFactory, StatusUpdateFactory
+from tests.helpers import bearer
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 
 from commitments import audit
 from commitments.models import AuditEvent, unaudited_bulk_create
-from tests.commitments.test_tamper import history
+from tests.commitments.audit.test_tamper import history
 
 pytestmark = pytest.mark.django_db
 

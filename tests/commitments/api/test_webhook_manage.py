@@ -4,8 +4,8 @@ import pytest
 
 from commitments import audit
 from commitments.models import AuditEvent, WebhookEndpoint
-from tests.api.conftest import bearer
 from tests.factories import ParticipantFactory, UserFactory
+from tests.helpers import bearer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
 

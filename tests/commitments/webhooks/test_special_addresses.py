@@ -8,7 +8,7 @@ import pytest
 
 from commitments.choices import DeliveryState
 from commitments.webhooks.delivery import webhooks_deliver
-from tests.api.test_webhook_special_addresses import SPECIAL_HOSTS
+from tests.commitments.api.test_webhook_special_addresses import SPECIAL_HOSTS
 from tests.factories import WebhookDeliveryFactory
 
 pytestmark = pytest.mark.django_db

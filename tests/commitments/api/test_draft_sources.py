@@ -7,8 +7,8 @@ import pytest
 from accounts.roles import Role
 from commitments.models import Source
 from commitments.services import update_create, update_delete, update_edit, update_withdraw
-from tests.api.conftest import bearer
 from tests.factories import AgreementFactory, CommitmentFactory, SourceFactory, UserFactory
+from tests.helpers import bearer
 
 pytestmark = pytest.mark.django_db
 

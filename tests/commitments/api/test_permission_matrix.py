@@ -17,13 +17,13 @@ from commitments.services import (
     update_create,
     webhook_endpoint_create,
 )
-from tests.api.conftest import bearer
 from tests.factories import (
     CommitmentFactory,
     ParticipantFactory,
     StatusUpdateFactory,
     UserFactory,
 )
+from tests.helpers import bearer
 
 ROLES = ["anonymous", "api_client", "analyst", "reviewer", "admin"]
 

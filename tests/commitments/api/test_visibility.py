@@ -6,8 +6,8 @@ import pytest
 
 from accounts.roles import Role
 from commitments.services import update_create, webhook_endpoint_create
-from tests.api.conftest import bearer
 from tests.factories import CommitmentFactory, UserFactory
+from tests.helpers import bearer
 
 pytestmark = pytest.mark.django_db
 

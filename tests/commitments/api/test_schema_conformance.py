@@ -28,7 +28,6 @@ from commitments.services import (
     update_reject,
     update_withdraw,
 )
-from tests.api.conftest import bearer
 from tests.factories import (
     AgreementFactory,
     GuaranteeFactory,
@@ -37,6 +36,7 @@ from tests.factories import (
     WebhookDeliveryFactory,
     WebhookEndpointFactory,
 )
+from tests.helpers import bearer
 
 ROLES = ["anonymous", "api_client", "analyst", "reviewer", "admin"]
 # Lists the data below fills for some role: an empty page of these means the data went wrong.
