@@ -7,10 +7,18 @@ class CommitmentsConfig(AppConfig):
     verbose_name = "Commitments"
 
     def ready(self) -> None:
-        from commitments import checks, crypto  # noqa: F401  (checks: the deploy checks)
+        from commitments import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            crypto,
+            headwatch,
+        )
         from commitments.audit import checkpoints, receivers
+        from tracker import record_version
 
         receivers.connect()
+        # Every write appends to the audit chain: its head names the record's version, so a
+        # process may keep what it read (API tokens) until the head moves.
+        record_version.provide(headwatch.current)
 
         # Refuse to start (web, worker, any command) without a usable signing key, rather
         # than answer the public key and an admin's checkpoint with a 500: the key is read

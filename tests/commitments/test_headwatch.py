@@ -10,11 +10,14 @@ import time
 import psycopg
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from accounts.models import TokenScope
+from accounts.models import ApiToken, TokenScope
+from accounts.roles import Role
+from accounts.services import api_token_revoke
 from commitments import audit, headwatch
 from commitments.services import commitment_create
-from tests.factories import GuaranteeFactory, ParticipantFactory
+from tests.factories import GuaranteeFactory, ParticipantFactory, UserFactory
 from tests.helpers import bearer, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -200,3 +203,28 @@ def test_a_list_answers_200_to_the_previous_etag_right_after_a_write_commits(
     append_event()
 
     assert reader.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def token_queries(client) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+    return [q["sql"] for q in queries.captured_queries if "accounts_apitoken" in q["sql"]]
+
+
+def test_while_the_watcher_is_current_a_token_is_read_once_then_kept_in_memory(watching, settings):
+    # A cache per process (no Redis): the token would be read at every request without it.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    client = bearer(UserFactory(roles=[Role.API_CLIENT]), scope=TokenScope.READ)
+    token_queries(client)  # reads the token (and notes its use)
+
+    assert token_queries(client) == []
+
+
+def test_a_token_kept_in_memory_is_refused_at_once_when_revoked(watching):
+    user = UserFactory(roles=[Role.API_CLIENT])
+    client = bearer(user, scope=TokenScope.READ)
+    assert client.get(URL).status_code == 200
+
+    api_token_revoke(token=ApiToken.objects.get(user=user), actor=None)
+
+    assert client.get(URL).status_code == 401
