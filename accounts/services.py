@@ -133,20 +133,13 @@ def user_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> U
     others = user.groups.exclude(name__in=Role.values)
     user.groups.set([*others, *role_groups(roles)])
     user.__dict__.pop("_role_names", None)
-    user_roles_changed(user=user, before=before, after=sorted(roles), actor=actor)
+    _roles_changed(user=user, before=before, after=sorted(roles), actor=actor)
     return user
 
 
-@transaction.atomic
-def user_roles_changed(
-    *, user: User, before: list[str], after: list[str], actor: User | None
-) -> None:
-    """The user's groups were set (by user_set_roles, or by the admin's form itself): refuse
-    a change of one's own roles (the caller's transaction rolls the groups back), keep
-    is_staff in step with the admin role, audit the change and let it apply to the user's
-    next API request."""
-    _check_not_own_roles(user=user, actor=actor)
-    _check_may_change(user=user, actor=actor)
+def _roles_changed(*, user: User, before: list[str], after: list[str], actor: User | None):
+    """user_set_roles set the user's groups (its checks passed): keep is_staff in step with
+    the admin role, audit the change and let it apply to the user's next API request."""
     staff_before = user.is_staff
     _keep_staff_in_step(user, after)
     _forget_tokens_of(user)
