@@ -47,7 +47,6 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("The token is not valid.")) from error
         key_hash = api_token_hash(key)
         token, cache_seconds = self.token(key_hash)
-        cache_key = ApiToken.cache_key_for(key_hash)
         now = timezone.now()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("The token is not valid."))
@@ -59,7 +58,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
             if cache_seconds:
-                cache.set(cache_key, token, cache_seconds)
+                cache.set(ApiToken.cache_key_for(key_hash), token, cache_seconds)
         return token.user, token
 
     def authenticate_header(self, request):
