@@ -1,9 +1,9 @@
 from django.urls import path
 
-from commitments import views
+from commitments.views import home
 
 app_name = "commitments"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", home.HomeView.as_view(), name="home"),
 ]
