@@ -1,9 +1,33 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from commitments.views import home
+from commitments.views import home, record
+
+
+class ParticipantCodeConverter:
+    """A participant's code in any case (fr, Fr, FR), upper-cased as the record stores it;
+    anything else is no participant's code, so the URL does not match (a 404)."""
+
+    regex = "[A-Za-z][A-Za-z0-9]{1,9}"
+
+    def to_python(self, value: str) -> str:
+        return value.upper()
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ParticipantCodeConverter, "participant_code")
 
 app_name = "commitments"
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
+    path(
+        "participants/<participant_code:code>/",
+        record.ParticipantDetailView.as_view(),
+        name="participant_detail",
+    ),
+    path("guarantees/<slug:slug>/", record.GuaranteeDetailView.as_view(), name="guarantee_detail"),
+    path("agreements/<slug:slug>/", record.AgreementDetailView.as_view(), name="agreement_detail"),
+    path("commitments/<int:pk>/", record.CommitmentDetailView.as_view(), name="commitment_detail"),
 ]
