@@ -13,9 +13,20 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from commitments.choices import CommitmentStatus as S
 from commitments.selectors.pages import Progress, Step
 
 WIDTH, HEIGHT = 720, 280
+# Bands from the bottom up: what is done sits on the axis, so its height reads as a count.
+STACK_ORDER: tuple[str, ...] = (
+    S.IN_FORCE,
+    S.RATIFIED,
+    S.IN_PARLIAMENT,
+    S.SIGNED,
+    S.PLEDGED,
+    S.REJECTED,
+    S.WITHDRAWN,
+)
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 12, 36  # margins, for the axes' labels
 
 
@@ -30,6 +41,7 @@ class Band:
 class Tick:
     at: float  # x or y in the SVG's units
     label: str
+    anchor: str = "middle"  # the label's text-anchor
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,8 @@ class Chart:
     right: int = WIDTH - RIGHT
     top: int = TOP
     bottom: int = HEIGHT - BOTTOM
+    y_label_x: int = LEFT - 6  # where the counts' labels end
+    x_label_y: int = HEIGHT - BOTTOM + 20  # the dates' labels' baseline
 
 
 def progress_chart(progress: Progress, *, title: str, today: date, id: str = "progress") -> Chart:
@@ -77,9 +91,11 @@ def progress_chart(progress: Progress, *, title: str, today: date, id: str = "pr
 
     edges = [x(s.day) for s in steps] + [x(end)]
     bands = []
-    for k, (status, label) in enumerate(progress.statuses):
-        lower = [sum(s.counts[:k]) for s in steps]
-        upper = [low + s.counts[k] for low, s in zip(lower, steps, strict=True)]
+    column = {status: k for k, (status, _label) in enumerate(progress.statuses)}
+    stacked = sorted(progress.statuses, key=lambda pair: STACK_ORDER.index(pair[0]))
+    lower = [0] * len(steps)
+    for status, label in stacked:
+        upper = [low + s.counts[column[status]] for low, s in zip(lower, steps, strict=True)]
         top_edge = [
             point for i, u in enumerate(upper) for point in ((edges[i], y(u)), (edges[i + 1], y(u)))
         ]
@@ -88,8 +104,9 @@ def progress_chart(progress: Progress, *, title: str, today: date, id: str = "pr
             for i in reversed(range(len(lower)))
             for point in ((edges[i + 1], y(lower[i])), (edges[i], y(lower[i])))
         ]
-        points = " ".join(f"{px:g},{py:g}" for px, py in top_edge + bottom_edge)
+        points = " ".join(f"{px:g},{py:g}" for px, py in _simplified(top_edge + bottom_edge))
         bands.append(Band(status, label, points))
+        lower = upper
 
     return Chart(
         id=id,
@@ -97,10 +114,26 @@ def progress_chart(progress: Progress, *, title: str, today: date, id: str = "pr
         desc=_describe(progress, start=start, top_count=top_count),
         statuses=progress.statuses,
         bands=tuple(bands),
-        x_ticks=tuple(Tick(x(day), date_format(day, "M Y")) for day in _x_days(start, end)),
-        y_ticks=tuple(Tick(y(n), str(n)) for n in _y_counts(top_count)),
+        x_ticks=_x_ticks([(x(day), date_format(day, "M Y")) for day in _x_days(start, end)]),
+        y_ticks=tuple(Tick(y(n), str(n), "end") for n in _y_counts(top_count)),
         rows=rows,
     )
+
+
+def _simplified(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The outline without repeated points, nor points in the middle of a straight edge (a
+    step chart's edges are all horizontal or vertical)."""
+    kept: list[tuple[float, float]] = []
+    for point in points:
+        if kept and point == kept[-1]:
+            continue
+        if len(kept) >= 2 and (
+            kept[-2][0] == kept[-1][0] == point[0] or kept[-2][1] == kept[-1][1] == point[1]
+        ):
+            kept[-1] = point
+        else:
+            kept.append(point)
+    return kept
 
 
 def _describe(progress: Progress, *, start: date, top_count: int) -> str:
@@ -120,6 +153,15 @@ def _describe(progress: Progress, *, start: date, top_count: int) -> str:
         "top": ngettext("%d commitment", "%d commitments", top_count) % top_count,
         "parts": parts,
     }
+
+
+def _x_ticks(ticks: list[tuple[float, str]]) -> tuple[Tick, ...]:
+    """The first label starts at its tick and the last ends at its own: both stay inside."""
+    last = len(ticks) - 1
+    return tuple(
+        Tick(at, label, "start" if i == 0 else "end" if i == last else "middle")
+        for i, (at, label) in enumerate(ticks)
+    )
 
 
 def _y_counts(top: int) -> list[int]:
