@@ -7,7 +7,7 @@ from django.urls import reverse
 from commitments.choices import AgreementKind
 from commitments.choices import CommitmentStatus as S
 from commitments.services import commitment_create
-from tests.commitments.pages.conftest import DRAFT_SUMMARY, PENDING_SUMMARY, tell
+from tests.commitments.stories import DRAFT_SUMMARY, PENDING_SUMMARY, tell
 from tests.factories import (
     AgreementFactory,
     CommitmentFactory,

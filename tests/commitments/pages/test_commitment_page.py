@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from commitments.choices import CommitmentStatus as S
 from commitments.services import commitment_create, commitment_save
-from tests.commitments.pages.conftest import DRAFT_SUMMARY, PENDING_SUMMARY, tell
+from tests.commitments.stories import DRAFT_SUMMARY, PENDING_SUMMARY, tell
 from tests.factories import (
     CommitmentFactory,
     GuaranteeFactory,
