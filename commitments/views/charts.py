@@ -5,7 +5,6 @@ and the template (partials/_progress_chart.html) draws them. Colours come from t
 classes of static/tracker.css, so the chart, the legend and the badges always agree.
 """
 
-import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -165,10 +164,11 @@ def _x_ticks(ticks: list[tuple[float, str]]) -> tuple[Tick, ...]:
 
 
 def _y_counts(top: int) -> list[int]:
-    """At most five whole-number ticks from 0 to `top`, `top` included."""
-    step = max(1, math.ceil(top / 4))
+    """Whole-number ticks from 0 to `top` in round steps (1, 2 or 5 times a power of ten, at
+    most five ticks), and `top` itself where it is not too near the last of them."""
+    step = next(n * 10**k for k in range(12) for n in (1, 2, 5) if top / (n * 10**k) <= 4)
     counts = list(range(0, top, step))
-    if top - counts[-1] < step / 2 and len(counts) > 1:
+    if len(counts) > 1 and top - counts[-1] <= step / 2:
         counts.pop()
     return [*counts, top]
 

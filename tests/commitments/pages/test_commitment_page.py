@@ -173,7 +173,7 @@ def test_no_pending_line_without_pending_updates(client):
 def test_the_page_links_the_participant_guarantee_and_agreement(client, story):
     html = page(client, story.commitment)
 
-    assert 'href="/participants/NO/"' in html
+    assert f'href="/participants/{story.code}/"' in html
     assert 'href="/guarantees/air-policing/"' in html
     assert 'href="/agreements/paris-statement/"' in html
 

@@ -40,7 +40,7 @@ def test_the_page_describes_the_guarantee_and_its_agreement(client, story):
 def test_the_countries_are_listed_with_their_status_and_links(client, story):
     html = page(client, "air-policing")
 
-    assert 'href="/participants/NO/"' in html and ">Norway</a>" in html
+    assert f'href="/participants/{story.code}/"' in html and ">Norway</a>" in html
     assert '<span class="status status-in_force">In force</span>' in html
     assert f'href="/commitments/{story.commitment.pk}/"' in html
 

@@ -90,3 +90,11 @@ def test_no_history_draws_no_bands():
 
     assert chart.bands == () and chart.rows == ()
     assert chart.desc == "No status changes recorded yet."
+
+
+def test_the_count_axis_ticks_in_round_steps_and_ends_at_the_most():
+    progress = Progress(statuses=((S.PLEDGED, "Pledged"),), steps=(Step(D(2024, 1, 1), (134,)),))
+
+    chart = progress_chart(progress, title="T", today=D(2025, 1, 1))
+
+    assert [t.label for t in chart.y_ticks] == ["0", "50", "100", "134"]
