@@ -7,6 +7,11 @@ from commitments.selectors.notifications import (
     notification_unread_count,
     reviewers,
 )
+from commitments.selectors.operations import (
+    latest_checkpoint_signed_at,
+    outbox_counts,
+    pending_review_count,
+)
 from commitments.selectors.record import agreement_overview, commitment_list, sources_for
 from commitments.selectors.review import review_queue_for, status_updates_for
 from commitments.selectors.timeline import (
@@ -25,8 +30,11 @@ __all__ = [
     "commitment_list",
     "commitments_as_of",
     "commitments_known_at",
+    "latest_checkpoint_signed_at",
     "notification_inbox",
     "notification_unread_count",
+    "outbox_counts",
+    "pending_review_count",
     "review_queue_for",
     "reviewers",
     "sources_for",
