@@ -11,7 +11,8 @@ from tracker import health, metrics
 
 
 def gauges() -> Iterator[metrics.Sample]:
-    """The gauges read at each scrape: five queries, each on an index or a small table."""
+    """The gauges read at each scrape: four queries (two counts of the outbox, the review
+    queue, the newest checkpoint)."""
     counts = selectors.outbox_counts()
     for (queue, state), n in counts.items():
         if state == "pending":
