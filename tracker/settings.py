@@ -288,11 +288,27 @@ for _entry in METRICS_ALLOWED_IPS:
             f"METRICS_ALLOWED_IPS: {_entry!r} is not an IP address or network."
         ) from None
 
-# LOGGING: one line per record on stderr
+# LOGGING: one line per record on stderr: a JSON object in production, readable text under
+# DEBUG (tracker.logs), each with the request id and user id; an access line per request
+# (logger "tracker.access"; the probes' only at DEBUG).
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "tracker.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "tracker.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
