@@ -17,6 +17,7 @@ SSL redirect leaves them alone (settings.SECURE_REDIRECT_EXEMPT), so a probe may
 HTTP on the private network.
 """
 
+import contextvars
 import logging
 import threading
 import time
@@ -155,8 +156,12 @@ def run_checks(timeout: float = TIMEOUT_SECONDS) -> dict[str, dict]:
     deadline = time.monotonic() + timeout
     threads = []
     for name, check in checks().items():
+        # In a copy of the request's context: a failure's log line names its request id.
         thread = threading.Thread(
-            target=_run, args=(name, check, results), name=f"readyz-{name}", daemon=True
+            target=contextvars.copy_context().run,
+            args=(_run, name, check, results),
+            name=f"readyz-{name}",
+            daemon=True,
         )
         thread.start()
         threads.append((name, thread))
