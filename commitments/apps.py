@@ -11,6 +11,7 @@ class CommitmentsConfig(AppConfig):
             checks,  # noqa: F401  (registers the deploy checks)
             crypto,
             headwatch,
+            operations,
         )
         from commitments.audit import checkpoints, receivers
         from tracker import record_version
@@ -19,6 +20,8 @@ class CommitmentsConfig(AppConfig):
         # Every write appends to the audit chain: its head names the record's version, so a
         # process may keep what it read (API tokens) until the head moves.
         record_version.provide(headwatch.current)
+        # The gauges of /metrics and the head watcher's readiness check (/readyz).
+        operations.register()
 
         # Refuse to start (web, worker, any command) without a usable signing key, rather
         # than answer the public key and an admin's checkpoint with a 500: the key is read

@@ -179,3 +179,27 @@ def appended(sequence: int, hash_: str) -> None:
     process believes it as soon as the transaction commits."""
     if WATCHER.pid == os.getpid():
         transaction.on_commit(partial(WATCHER.saw, sequence, hash_))
+
+
+READY_WAIT_SECONDS = 1.0  # how long /readyz waits for a watcher it has just started
+
+
+class WatcherNotCurrent(Exception):
+    pass
+
+
+def readiness() -> str:
+    """For /readyz (tracker.health): "skipped" where no watcher runs (SQLite, or the setting
+    off); "ok" when this process's watcher thread is alive and vouches for the head, waiting
+    up to READY_WAIT_SECONDS for one that is just starting; raises otherwise."""
+    if not enabled():
+        return "skipped"
+    deadline = time.monotonic() + READY_WAIT_SECONDS
+    while WATCHER.current() is None:
+        if time.monotonic() >= deadline:
+            raise WatcherNotCurrent("the audit head watcher has not read the head recently")
+        time.sleep(0.05)
+    thread = WATCHER.thread
+    if thread is None or not thread.is_alive():
+        raise WatcherNotCurrent("the audit head watcher's thread is not running")
+    return "ok"

@@ -1,14 +1,40 @@
-"""Request id: taken from X-Request-ID when a proxy sets one, made up otherwise."""
+"""Request id: taken from X-Request-ID when a proxy sets one, made up otherwise; and the access
+log line of each request (logger "tracker.access")."""
 
+import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import LazyObject, empty
 
 request_id: ContextVar[str] = ContextVar("request_id", default="")
+current_request: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+access_logger = logging.getLogger("tracker.access")
+# Probed every few seconds by load balancers: their lines only at DEBUG.
+QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def valid_request_id(value: str | None) -> bool:
+    return bool(value) and _VALID.match(value) is not None
+
+
+def user_id_of(request: HttpRequest) -> int | None:
+    """The signed-in user's id, if something in the request already looked the user up
+    (the session's user is looked up lazily: looking it up here would cost a query)."""
+    user = request.__dict__.get("user")
+    if user is None or (isinstance(user, LazyObject) and user._wrapped is empty):
+        return None
+    return user.pk if user.is_authenticated else None
+
+
+def current_user_id() -> int | None:
+    request = current_request.get()
+    return user_id_of(request) if request is not None else None
 
 
 class RequestIdMiddleware:
@@ -17,11 +43,35 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        value = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+        value = incoming if valid_request_id(incoming) else uuid.uuid4().hex
+        request.request_id = value  # for lines logged after this returns (django.request's)
         token = request_id.set(value)
+        request_token = current_request.set(request)
+        started = time.perf_counter()
         try:
             response = self.get_response(request)
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            self.log(request, response, duration_ms)
         finally:
+            current_request.reset(request_token)
             request_id.reset(token)
         response["X-Request-ID"] = value
         return response
+
+    @staticmethod
+    def log(request: HttpRequest, response: HttpResponse, duration_ms: float) -> None:
+        level = logging.DEBUG if request.path in QUIET_PATHS else logging.INFO
+        access_logger.log(
+            level,
+            "%s %s %s %.1f ms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+            },
+        )

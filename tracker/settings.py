@@ -1,5 +1,6 @@
 """One settings module for dev, tests, CI and production: only the environment differs."""
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tracker.middleware.RequestIdMiddleware",
+    # Counts and times what the request id middleware logs (tracker.metrics).
+    "tracker.metrics.MetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -262,6 +265,9 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
+# Probes and the Prometheus scrape may use plain HTTP on the private network
+# (tracker.health.PATHS): a redirect to HTTPS would fail them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -270,11 +276,39 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# LOGGING: one line per record on stderr
+# METRICS: /metrics answers these client addresses or networks only (404 for any other); the
+# client's address as the throttle sees it (DJANGO_NUM_PROXIES). Several processes share
+# their counts through PROMETHEUS_MULTIPROC_DIR (tracker.metrics).
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+for _entry in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS: {_entry!r} is not an IP address or network."
+        ) from None
+
+# LOGGING: one line per record on stderr: a JSON object in production, readable text under
+# DEBUG (tracker.logs), each with the request id and user id; an access line per request
+# (logger "tracker.access"; the probes' only at DEBUG).
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "tracker.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "tracker.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
 

@@ -7,6 +7,11 @@ from commitments.selectors.notifications import (
     notification_unread_count,
     reviewers,
 )
+from commitments.selectors.operations import (
+    latest_checkpoint_signed_at,
+    outbox_counts,
+    pending_review_count,
+)
 from commitments.selectors.pages import (
     PARTICIPANT_TIMELINE_LIMIT,
     agreement_guarantees,
@@ -57,11 +62,14 @@ __all__ = [
     "guarantee_commitments",
     "guarantee_lookup",
     "guarantee_progress",
+    "latest_checkpoint_signed_at",
     "notification_inbox",
     "notification_unread_count",
+    "outbox_counts",
     "participant_commitments",
     "participant_lookup",
     "participant_timeline",
+    "pending_review_count",
     "review_queue_for",
     "reviewers",
     "sources_for",
