@@ -8,6 +8,14 @@ from commitments.selectors.notifications import (
     reviewers,
 )
 from commitments.selectors.record import agreement_overview, commitment_list, sources_for
+from commitments.selectors.record_changes import (
+    RecordChange,
+    agreement_by_slug,
+    guarantee_by_slug,
+    participant_by_code,
+    record_changes,
+    record_has_sample_data,
+)
 from commitments.selectors.review import review_queue_for, status_updates_for
 from commitments.selectors.timeline import (
     commitments_as_of,
@@ -17,6 +25,8 @@ from commitments.selectors.timeline import (
 from commitments.selectors.webhooks import webhook_endpoints_for
 
 __all__ = [
+    "RecordChange",
+    "agreement_by_slug",
     "agreement_overview",
     "audit_events_for",
     "change_rows",
@@ -25,8 +35,12 @@ __all__ = [
     "commitment_list",
     "commitments_as_of",
     "commitments_known_at",
+    "guarantee_by_slug",
     "notification_inbox",
     "notification_unread_count",
+    "participant_by_code",
+    "record_changes",
+    "record_has_sample_data",
     "review_queue_for",
     "reviewers",
     "sources_for",
