@@ -4,9 +4,11 @@ instead; France needs no parliament); Germany's sea patrol pledged and signed; a
 updates of Germany's that never reach the record: one pending review, one draft."""
 
 import datetime
+import itertools
 from dataclasses import dataclass
 
 from commitments.choices import CommitmentStatus as S
+from commitments.choices import ParticipantKind
 from commitments.models import Commitment, Guarantee, Participant, StatusUpdate
 from commitments.services import commitment_create, update_create
 from tests.commitments.records import apply
@@ -64,10 +66,17 @@ def build_history(*, analyst, reviewer) -> History:
     return History(france, germany, air, sea, french_air, german_sea, sequences, pending, draft)
 
 
+_numbers = itertools.count(1)
+
+
 def grow(*, analyst, reviewer, participants: int) -> None:
-    """More commitments, each pledged and signed, under agreements of their own."""
+    """More commitments, each pledged and signed, under agreements of their own; their
+    participants are organisations, whose codes never meet the countries' above."""
     for _ in range(participants):
+        participant = ParticipantFactory(
+            code=f"ORG{next(_numbers)}", kind=ParticipantKind.ORGANISATION
+        )
         commitment = commitment_create(
-            participant=ParticipantFactory(), guarantee=GuaranteeFactory(), actor=None
+            participant=participant, guarantee=GuaranteeFactory(), actor=None
         )
         apply(commitment, S.SIGNED, D(2024, 5, 1), author=analyst, reviewer=reviewer)
