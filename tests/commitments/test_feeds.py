@@ -137,6 +137,25 @@ def test_feeds_never_name_who_proposed_or_approved_to_anonymous_readers(client, 
     assert "Proposed by" not in content
 
 
+def test_signed_in_readers_see_who_proposed_and_who_approved(client, history, analyst):
+    client.force_login(analyst)
+
+    entry = read(client, "/changes/feed/").entries[0]
+
+    assert entry.author == "rev"
+    assert "Proposed by ana, approved by rev." in entry.summary
+
+
+def test_the_home_page_and_the_changes_page_link_the_record_s_feed(client, history):
+    link = (
+        '<link rel="alternate" type="application/atom+xml" '
+        'title="Changes to the record (Atom)" href="/changes/feed/">'
+    )
+
+    assert link in client.get("/").content.decode()
+    assert link in client.get("/changes/").content.decode()
+
+
 def test_a_feed_holds_the_fifty_newest_changes(client, analyst, reviewer):
     grow(analyst=analyst, reviewer=reviewer, participants=30)  # 60 changes
 

@@ -1,6 +1,11 @@
 """RECORD_PUBLIC: the record's pages, feeds and exports for anyone (the default), or, when
 false, for signed-in users only; the API keeps its own rules."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -9,6 +14,8 @@ from tracker.middleware import RecordPublicMiddleware
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]
+PRINT_SETTING = "from django.conf import settings; print(settings.RECORD_PUBLIC)"
 RECORD_URLS = ["/", "/changes/", "/changes/feed/", "/changes/?page=1"]
 
 
@@ -72,9 +79,16 @@ def test_a_private_record_still_lets_api_tokens_read(private, as_reader):
     assert as_reader.get("/api/v1/commitments/").status_code == 200
 
 
-def test_the_setting_is_read_from_the_environment(monkeypatch):
-    import environ
+@pytest.mark.parametrize(("value", "expected"), [("false", "False"), ("true", "True")])
+def test_the_setting_is_read_from_the_environment(value, expected):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", PRINT_SETTING],
+        cwd=ROOT,
+        env={**environment, "RECORD_PUBLIC": value},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
-    monkeypatch.setenv("RECORD_PUBLIC", "false")
-
-    assert environ.Env().bool("RECORD_PUBLIC", default=True) is False
+    assert result.stdout.strip().splitlines()[-1] == expected, result.stderr
