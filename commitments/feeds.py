@@ -9,6 +9,7 @@ from django.contrib.syndication.views import Feed
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest
 from django.http.request import split_domain_port
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
@@ -50,7 +51,6 @@ class RecordChangesFeed(Feed):
     """The whole record's applied changes."""
 
     feed_type = Atom1Feed
-    description_template = "feeds/change_summary.html"
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> Subject:
         return Subject(viewer=request.user, host=_host(request), path=request.path)
@@ -102,10 +102,10 @@ class RecordChangesFeed(Feed):
     def item_categories(self, entry: Entry) -> list[str]:
         return [entry.change.status_to_label]
 
-    def get_context_data(self, **kwargs) -> dict:
-        context = super().get_context_data(**kwargs)
-        context["change"] = kwargs["item"].change
-        return context
+    def item_description(self, entry: Entry) -> str:
+        # Rendered without the request: the syndication framework's description_template
+        # would run every context processor once per entry, for nothing an entry shows.
+        return render_to_string("feeds/change_summary.html", {"change": entry.change})
 
 
 class _SubjectFeed(RecordChangesFeed):

@@ -45,7 +45,7 @@ def test_the_sample_data_question_is_asked_once_per_request(rf, django_assert_nu
 
 
 def test_a_feed_asks_nothing_about_sample_data(client, django_assert_num_queries):
-    """Each entry's summary is rendered with the request's context processors: none asks."""
+    """A feed is no page: it carries no banner and pays no query for one."""
     AgreementFactory(is_sample=True)
 
     with django_assert_num_queries(1):  # the events only: there are none
