@@ -105,7 +105,7 @@ class RecordChangesFeed(Feed):
     def item_description(self, entry: Entry) -> str:
         # Rendered without the request: the syndication framework's description_template
         # would run every context processor once per entry, for nothing an entry shows.
-        return render_to_string("feeds/change_summary.html", {"change": entry.change})
+        return render_to_string("feeds/change_summary.html", {"change": entry.change}).strip()
 
 
 class _SubjectFeed(RecordChangesFeed):
