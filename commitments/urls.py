@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
-from commitments.views import home, record
+from commitments import feeds
+from commitments.views import changes, home, record
 
 
 class ParticipantCodeConverter:
@@ -30,4 +31,13 @@ urlpatterns = [
     path("guarantees/<slug:slug>/", record.GuaranteeDetailView.as_view(), name="guarantee_detail"),
     path("agreements/<slug:slug>/", record.AgreementDetailView.as_view(), name="agreement_detail"),
     path("commitments/<int:pk>/", record.CommitmentDetailView.as_view(), name="commitment_detail"),
+    path("changes/", changes.ChangesView.as_view(), name="changes"),
+    path("changes/feed/", feeds.RecordChangesFeed(), name="changes_feed"),
+    path(
+        "participants/<participant_code:code>/feed/",
+        feeds.ParticipantFeed(),
+        name="participant_feed",
+    ),
+    path("guarantees/<slug:slug>/feed/", feeds.GuaranteeFeed(), name="guarantee_feed"),
+    path("agreements/<slug:slug>/feed/", feeds.AgreementFeed(), name="agreement_feed"),
 ]

@@ -1,5 +1,6 @@
-"""Request id: taken from X-Request-ID when a proxy sets one, made up otherwise; and the access
-log line of each request (logger "tracker.access")."""
+"""Request id: taken from X-Request-ID when a proxy sets one, made up otherwise; the access
+log line of each request (logger "tracker.access"); and the login the record's pages need
+when RECORD_PUBLIC is off."""
 
 import logging
 import re
@@ -8,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import LazyObject, empty
 
@@ -75,3 +77,31 @@ class RequestIdMiddleware:
                 "duration_ms": duration_ms,
             },
         )
+
+
+# Paths that stay open when RECORD_PUBLIC is off: signing in and out, the admin (its own
+# login), the API (its own authentication: bearer tokens, sessions) and its documentation,
+# the static files, and the probes (load balancers and Prometheus do not sign in).
+RECORD_PUBLIC_EXEMPT = ("/login/", "/logout/", "/admin/", "/api/", "/static/", *QUIET_PATHS)
+
+
+class RecordPublicMiddleware:
+    """With settings.RECORD_PUBLIC false, every page but the exempt ones (the record's pages,
+    feeds, exports) redirects an anonymous visitor to the login page, and back after it.
+    Read on each request, so a test or an override changes it without a restart."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            not settings.RECORD_PUBLIC
+            and not request.user.is_authenticated
+            and not request.path_info.startswith(RECORD_PUBLIC_EXEMPT)
+        ):
+            # Imported here: the audit chain imports this module for the request id, and
+            # auth's views pull in forms and models it has no use for.
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        return self.get_response(request)

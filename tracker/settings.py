@@ -62,10 +62,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication: with RECORD_PUBLIC off, the record's pages ask for a login.
+    "tracker.middleware.RecordPublicMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a login refused for too many failures into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Who may read the record's pages, feeds and exports: anyone (the default), or, when false,
+# signed-in users only (tracker.middleware.RecordPublicMiddleware). The API keeps its own
+# rules: it answers signed-in users and tokens only, whatever this says.
+RECORD_PUBLIC = env.bool("RECORD_PUBLIC", default=True)
 
 ROOT_URLCONF = "tracker.urls"
 WSGI_APPLICATION = "tracker.wsgi.application"
@@ -90,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "commitments.context_processors.sample_data",
             ],
         },
     },

@@ -33,6 +33,11 @@ from commitments.selectors.pages import (
     totals_of,
 )
 from commitments.selectors.record import agreement_overview, commitment_list, sources_for
+from commitments.selectors.record_changes import (
+    RecordChange,
+    record_changes,
+    record_has_sample_data,
+)
 from commitments.selectors.review import review_queue_for, status_updates_for
 from commitments.selectors.timeline import (
     commitments_as_of,
@@ -43,6 +48,7 @@ from commitments.selectors.webhooks import webhook_endpoints_for
 
 __all__ = [
     "PARTICIPANT_TIMELINE_LIMIT",
+    "RecordChange",
     "agreement_guarantees",
     "agreement_lookup",
     "agreement_overview",
@@ -70,6 +76,8 @@ __all__ = [
     "participant_lookup",
     "participant_timeline",
     "pending_review_count",
+    "record_changes",
+    "record_has_sample_data",
     "review_queue_for",
     "reviewers",
     "sources_for",

@@ -132,7 +132,7 @@ def test_drafts_and_pending_updates_never_appear(client, story, analyst):
 def test_the_page_costs_a_fixed_number_of_queries_however_many_guarantees(
     client, story, author, checker, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         page(client, "paris-statement")
 
     agreement = story.commitment.guarantee.agreement
@@ -152,6 +152,6 @@ def test_the_page_costs_a_fixed_number_of_queries_however_many_guarantees(
                 name=f"g{g}p{p}",
             )
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = get(client, "paris-statement")
     assert len(response.context["rows"]) == 7

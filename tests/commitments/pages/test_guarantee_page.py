@@ -125,7 +125,7 @@ def test_drafts_and_pending_updates_never_appear(client, story, analyst):
 def test_the_page_costs_a_fixed_number_of_queries_however_many_commitments(
     client, story, author, checker, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         page(client, "air-policing")
 
     guarantee = story.commitment.guarantee
@@ -142,6 +142,6 @@ def test_the_page_costs_a_fixed_number_of_queries_however_many_commitments(
             name=f"p{i}",
         )
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         response = get(client, "air-policing")
     assert len(response.context["commitments"]) == 16
