@@ -1,0 +1,139 @@
+"""Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium, headless; a browser
+is never downloaded) against pytest-django's live server, on the test database (PostgreSQL
+when DATABASE_URL says so, SQLite otherwise).
+
+Every test here is marked `browser`. Without Chromium they are skipped, saying why, except
+under CI=true, where they fail: CI never passes by skipping them (.ci/run installs Chromium).
+
+The `page` fixture is pytest-playwright's page in a normal context, under the app's real CSP,
+with a log of what the browser complained about (tests.browser.checks). The axe checks run in
+a context that bypasses the CSP (`axe_page`), the only way to inject axe-core.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page
+
+from tests.browser.checks import watch
+
+# Playwright's sync API keeps an asyncio loop running in this thread from its first test to
+# the end of the session, and Django then refuses every database call ("you cannot call this
+# from an async context"). Nothing here is async: the refusal is a false alarm. The variable
+# is process-wide, so the browser tests run last (below): no other test runs beside that loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",  # CI runs as root in a container, where Chromium's sandbox cannot start
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+# The demo's accounts (commitments.demo.DEMO_USERS).
+DEMO_PASSWORDS = {
+    "analyst": "analyst-demo-pass",
+    "analyst2": "analyst2-demo-pass",
+    "reviewer": "reviewer-demo-pass",
+    "admin": "admin-demo-pass",
+}
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests go last (Playwright's loop, above, then lives beside no other test), and
+    without Chromium they are skipped with the reason, or, under CI, fail at setup."""
+    browser_items = [item for item in items if "browser" in item.keywords]
+    if not browser_items:
+        return
+    others = [item for item in items if "browser" not in item.keywords]
+    items[:] = others + browser_items
+    if not CHROMIUM.exists() and not in_ci():
+        skip = pytest.mark.skip(
+            reason=f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium); "
+            "never a downloaded browser"
+        )
+        for item in browser_items:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _chromium_is_there_in_ci(request):
+    """Under CI=true a missing Chromium fails each browser test: it is never skipped."""
+    if "browser" in request.keywords and in_ci() and not CHROMIUM.exists():
+        pytest.fail(
+            f"CI=true and no Chromium at {CHROMIUM}: .ci/run installs it "
+            "(apt-get install chromium); the browser tests never skip in CI",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(pytestconfig) -> dict:
+    """Debian's Chromium, headless (unless --headed, to watch a test locally), with nothing
+    that reaches the network on its own."""
+    headed = pytestconfig.getoption("--headed")
+    return {
+        "executable_path": str(CHROMIUM),
+        "headless": not headed,
+        "args": [arg for arg in CHROMIUM_ARGS if not (headed and arg == "--headless")],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server) -> str:
+    """page.goto("/") goes to the live server."""
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, base_url) -> dict:
+    return {**browser_context_args, "base_url": base_url, "viewport": VIEWPORT}
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    """A page under the app's real CSP, whose console, errors and failed requests are logged
+    (tests.browser.checks.assert_no_csp_violation, assert_no_browser_errors)."""
+    return watch(context.new_page())
+
+
+@pytest.fixture
+def axe_page(new_context) -> Page:
+    """A page in a context that bypasses the CSP, so that axe-core can be injected."""
+    return new_context(bypass_csp=True).new_page()
+
+
+@pytest.fixture
+def demo(transactional_db, live_server) -> None:
+    """The demo scenario (the Paris joint statement, its guarantees, participants and users)
+    in the live server's database; the transactional flush removes it after the test."""
+    from commitments import demo
+
+    result = demo.demo_load()
+    assert result.created, "the demo scenario was already in the database"
+
+
+def sign_in(page: Page, username: str = "analyst", password: str | None = None) -> Page:
+    """Sign `username` (a demo user by default) in through the /login/ form, as a person
+    does, and wait for the page that follows to name them."""
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password or DEMO_PASSWORDS[username])
+    page.get_by_role("button", name="Log in").click()
+    page.locator("header.site .who", has_text=username).wait_for()
+    return page
+
+
+@pytest.fixture
+def signed_in_page(page, demo) -> Page:
+    """`page`, signed in as the demo analyst."""
+    return sign_in(page)

@@ -1,0 +1,42 @@
+"""The record's pages in Chromium, on the demo data: what they show, axe-core, the real CSP."""
+
+import pytest
+from playwright.sync_api import expect
+
+from commitments.demo import GUARANTEES
+from tests.browser.checks import (
+    assert_accessible,
+    assert_no_browser_errors,
+    assert_no_csp_violation,
+)
+
+pytestmark = pytest.mark.browser
+
+AGREEMENT = "Paris joint statement on security guarantees for Ukraine"
+
+
+def test_the_home_page_shows_the_demo_agreement_and_its_guarantees(page, demo):
+    page.goto("/")
+
+    expect(page.get_by_role("heading", level=2, name=AGREEMENT)).to_be_visible()
+    for _, title, _, _ in GUARANTEES:
+        expect(page.get_by_role("rowheader", name=title, exact=True)).to_be_visible()
+
+
+def test_the_home_page_marks_the_demo_as_sample_data(page, demo):
+    page.goto("/")
+
+    expect(page.get_by_text("sample data", exact=True)).to_be_visible()
+
+
+def test_the_home_page_works_under_the_csp(page, demo):
+    page.goto("/")
+
+    assert_no_csp_violation(page)
+    assert_no_browser_errors(page)
+
+
+def test_the_home_page_has_no_serious_accessibility_violation(axe_page, demo):
+    axe_page.goto("/")
+
+    assert_accessible(axe_page)
