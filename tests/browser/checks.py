@@ -39,7 +39,9 @@ class BrowserLog:
     def on_console(self, message: ConsoleMessage) -> None:
         if "Content Security Policy" in message.text:
             self.csp.append(message.text)
-        elif message.type == "error":
+        elif message.type == "error" and not message.text.startswith("Failed to load resource"):
+            # A failed load is logged by on_response, with its URL, unless it is the document
+            # (a 404 page on purpose) or the favicon the browser asks for on its own.
             self.errors.append(f"console error: {message.text} ({message.location})")
 
     def on_page_error(self, error: Exception) -> None:

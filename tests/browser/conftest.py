@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 
 from tests.browser.checks import watch
+from tests.browser.helpers import sign_in
 
 # Playwright's sync API keeps an asyncio loop running in this thread from its first test to
 # the end of the session, and Django then refuses every database call ("you cannot call this
@@ -35,13 +36,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
-# The demo's accounts (commitments.demo.DEMO_USERS).
-DEMO_PASSWORDS = {
-    "analyst": "analyst-demo-pass",
-    "analyst2": "analyst2-demo-pass",
-    "reviewer": "reviewer-demo-pass",
-    "admin": "admin-demo-pass",
-}
 
 
 def in_ci() -> bool:
@@ -115,25 +109,15 @@ def axe_page(new_context) -> Page:
 @pytest.fixture
 def demo(transactional_db, live_server) -> None:
     """The demo scenario (the Paris joint statement, its guarantees, participants and users)
-    in the live server's database; the transactional flush removes it after the test."""
+    in the live server's database; the transactional flush removes it after the test. It
+    takes a few seconds: a test that needs only a user takes one from the factories."""
     from commitments import demo
 
     result = demo.demo_load()
     assert result.created, "the demo scenario was already in the database"
 
 
-def sign_in(page: Page, username: str = "analyst", password: str | None = None) -> Page:
-    """Sign `username` (a demo user by default) in through the /login/ form, as a person
-    does, and wait for the page that follows to name them."""
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password or DEMO_PASSWORDS[username])
-    page.get_by_role("button", name="Log in").click()
-    page.locator("header.site .who", has_text=username).wait_for()
-    return page
-
-
 @pytest.fixture
 def signed_in_page(page, demo) -> Page:
-    """`page`, signed in as the demo analyst."""
-    return sign_in(page)
+    """`page`, signed in as the demo's analyst (with the demo loaded)."""
+    return sign_in(page, "analyst")
