@@ -11,35 +11,13 @@ a context that bypasses the CSP (`axe_page`), the only way to inject axe-core.
 """
 
 import os
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
 from tests.browser.checks import watch
+from tests.browser.chromium import CHROMIUM, VIEWPORT, in_ci, launch_args
 from tests.browser.helpers import sign_in
-
-# Playwright's sync API keeps an asyncio loop running in this thread from its first test to
-# the end of the session, and Django then refuses every database call ("you cannot call this
-# from an async context"). Nothing here is async: the refusal is a false alarm. The variable
-# is process-wide, so the browser tests run last (below): no other test runs beside that loop.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",  # CI runs as root in a container, where Chromium's sandbox cannot start
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1280, "height": 800}
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -71,15 +49,22 @@ def _chromium_is_there_in_ci(request):
 
 
 @pytest.fixture(scope="session")
+def playwright(playwright):
+    """pytest-playwright's Playwright, with Django's async-safety check off from then on.
+
+    Playwright's sync API keeps an asyncio loop running in this thread from its first use to
+    the end of the session, and Django then refuses every database call ("you cannot call
+    this from an async context"). Nothing here is async: the refusal is a false alarm. The
+    switch is process-wide, so the browser tests run last (above): no other test runs after
+    it is set, and none before sees it."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    return playwright
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(pytestconfig) -> dict:
-    """Debian's Chromium, headless (unless --headed, to watch a test locally), with nothing
-    that reaches the network on its own."""
-    headed = pytestconfig.getoption("--headed")
-    return {
-        "executable_path": str(CHROMIUM),
-        "headless": not headed,
-        "args": [arg for arg in CHROMIUM_ARGS if not (headed and arg == "--headless")],
-    }
+    """Debian's Chromium, headless unless --headed (to watch a test locally)."""
+    return launch_args(headed=pytestconfig.getoption("--headed"))
 
 
 @pytest.fixture(scope="session")
