@@ -11,41 +11,37 @@ a context that bypasses the CSP (`axe_page`), the only way to inject axe-core.
 """
 
 import os
+from collections.abc import Iterator
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import BrowserContext, Page
 
+from commitments import demo as demo_scenario
+from tests.browser import chromium
 from tests.browser.checks import watch
-from tests.browser.chromium import CHROMIUM, VIEWPORT, in_ci, launch_args
+from tests.browser.chromium import VIEWPORT, in_ci, launch_args
 from tests.browser.helpers import sign_in
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests go last (Playwright's loop, above, then lives beside no other test), and
-    without Chromium they are skipped with the reason, or, under CI, fail at setup."""
+    """Browser tests go last (Playwright's loop, below, then lives beside no other test), and
+    those on the shared demo at the very end (`demo`). Without Chromium they are skipped with
+    the reason, except under CI, where they fail (browser_type_launch_args)."""
     browser_items = [item for item in items if "browser" in item.keywords]
     if not browser_items:
         return
     others = [item for item in items if "browser" not in item.keywords]
+    # The tests on the shared demo come last, one after the other: it loads once.
+    browser_items.sort(key=lambda item: "demo" in getattr(item, "fixturenames", ()))
     items[:] = others + browser_items
-    if not CHROMIUM.exists() and not in_ci():
+    if not chromium.CHROMIUM.exists() and not in_ci():
         skip = pytest.mark.skip(
-            reason=f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium); "
+            reason=f"needs Debian's Chromium at {chromium.CHROMIUM} (apt-get install chromium); "
             "never a downloaded browser"
         )
         for item in browser_items:
             item.add_marker(skip)
-
-
-@pytest.fixture(autouse=True)
-def _chromium_is_there_in_ci(request):
-    """Under CI=true a missing Chromium fails each browser test: it is never skipped."""
-    if "browser" in request.keywords and in_ci() and not CHROMIUM.exists():
-        pytest.fail(
-            f"CI=true and no Chromium at {CHROMIUM}: .ci/run installs it "
-            "(apt-get install chromium); the browser tests never skip in CI",
-            pytrace=False,
-        )
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +59,14 @@ def playwright(playwright):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(pytestconfig) -> dict:
-    """Debian's Chromium, headless unless --headed (to watch a test locally)."""
+    """Debian's Chromium, headless unless --headed (to watch a test locally). Under CI=true
+    a missing Chromium fails every browser test with this message: it is never skipped."""
+    if not chromium.CHROMIUM.exists():
+        pytest.fail(
+            f"CI=true and no Chromium at {chromium.CHROMIUM}: .ci/run installs it "
+            "(apt-get install chromium); the browser tests never skip in CI",
+            pytrace=False,
+        )
     return launch_args(headed=pytestconfig.getoption("--headed"))
 
 
@@ -91,18 +94,56 @@ def axe_page(new_context) -> Page:
     return new_context(bypass_csp=True).new_page()
 
 
-@pytest.fixture
-def demo(transactional_db, live_server) -> None:
-    """The demo scenario (the Paris joint statement, its guarantees, participants and users)
-    in the live server's database; the transactional flush removes it after the test. It
-    takes a few seconds: a test that needs only a user takes one from the factories."""
-    from commitments import demo
+@pytest.fixture(autouse=True)
+def _live_server_helper(request):
+    """pytest-django's own helper (pytest_django.fixtures._live_server_helper: the live
+    server's settings, and a transactional database for the test), except that a test on the
+    shared `demo` gets no transactional database: its flush would empty the shared demo
+    after every test. Such a test reads the database; the `demo` fixture opens it."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    if "demo" not in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+    live_server = request.getfixturevalue("live_server")
+    live_server._live_server_modified_settings.enable()
+    yield
+    live_server._live_server_modified_settings.disable()
 
-    result = demo.demo_load()
+
+@pytest.fixture(scope="session")
+def _demo_emptied_at_the_end(django_db_setup, django_db_blocker):
+    """The shared demo is committed: the database is emptied after the last test that uses
+    it (a database kept with --reuse-db starts the next run empty)."""
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def demo(_demo_emptied_at_the_end, django_db_blocker, live_server) -> Iterator[None]:
+    """The demo scenario (the Paris joint statement, its guarantees, participants and users),
+    loaded once and shared by the tests that only read it: those tests run one after the
+    other, after every other test (pytest_collection_modifyitems), so it loads once per
+    process. A test that changes the record, or tries wrong passwords (the login lockout
+    counts them), takes `fresh_demo`. The test may read the database (not write to it)."""
+    with django_db_blocker.unblock():
+        state = demo_scenario.demo_status()
+        if state != "loaded":
+            assert state == "empty", f"the shared demo finds the database {state}"
+            demo_scenario.demo_load()
+        yield
+
+
+@pytest.fixture
+def fresh_demo(transactional_db, live_server) -> None:
+    """The demo scenario for this test alone, which may change it: loaded into an empty
+    database and flushed after the test (a few seconds each time, more on PostgreSQL)."""
+    result = demo_scenario.demo_load()
     assert result.created, "the demo scenario was already in the database"
 
 
 @pytest.fixture
 def signed_in_page(page, demo) -> Page:
-    """`page`, signed in as the demo's analyst (with the demo loaded)."""
+    """`page`, signed in as the demo's analyst, on the shared demo."""
     return sign_in(page, "analyst")
