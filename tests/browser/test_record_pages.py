@@ -1,14 +1,10 @@
-"""The record's pages in Chromium, on the demo data: what they show, axe-core, the real CSP."""
+"""The record's pages in Chromium, on the shared demo: what they show (axe-core and the CSP:
+test_every_page.py)."""
 
 import pytest
 from playwright.sync_api import expect
 
 from commitments.demo import GUARANTEES
-from tests.browser.checks import (
-    assert_accessible,
-    assert_no_browser_errors,
-    assert_no_csp_violation,
-)
 
 pytestmark = pytest.mark.browser
 
@@ -27,16 +23,3 @@ def test_the_home_page_marks_the_demo_as_sample_data(page, demo):
     page.goto("/")
 
     expect(page.get_by_text("sample data", exact=True)).to_be_visible()
-
-
-def test_the_home_page_works_under_the_csp(page, demo):
-    page.goto("/")
-
-    assert_no_csp_violation(page)
-    assert_no_browser_errors(page)
-
-
-def test_the_home_page_has_no_serious_accessibility_violation(axe_page, demo):
-    axe_page.goto("/")
-
-    assert_accessible(axe_page)

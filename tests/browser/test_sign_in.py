@@ -4,7 +4,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.checks import (
-    assert_accessible,
     assert_no_browser_errors,
     assert_no_csp_violation,
 )
@@ -55,16 +54,3 @@ def test_signing_in_and_out_works_under_the_csp(page, analyst):
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
     assert_no_csp_violation(page)
     assert_no_browser_errors(page)
-
-
-def test_the_login_page_has_no_serious_accessibility_violation(axe_page, live_server):
-    axe_page.goto("/login/")
-
-    assert_accessible(axe_page)
-
-
-def test_a_signed_in_page_has_no_serious_accessibility_violation(axe_page, admin_user):
-    sign_in(axe_page, admin_user.username, PASSWORD)
-    axe_page.goto("/")
-
-    assert_accessible(axe_page)
