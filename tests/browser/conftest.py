@@ -8,6 +8,12 @@ under CI=true, where they fail: CI never passes by skipping them (.ci/run instal
 The `page` fixture is pytest-playwright's page in a normal context, under the app's real CSP,
 with a log of what the browser complained about (tests.browser.checks). The axe checks run in
 a context that bypasses the CSP (`axe_page`), the only way to inject axe-core.
+
+Data: `demo` is the demo scenario shared by the tests that only read it (loaded once);
+`fresh_demo` is a copy of it for one test that changes it; a test that needs only a user
+takes one from the factories (tests/conftest.py's `analyst`...). `signed_in_page` is `page`
+signed in as the demo's analyst; `sign_in(page, username)` (tests.browser.helpers) signs in
+anyone.
 """
 
 import os
