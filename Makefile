@@ -5,7 +5,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test lint format migrate seed worker check-deploy clean
+.PHONY: install run test lint format migrate seed worker check-deploy screenshots clean
 
 # The virtual environment is rebuilt only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -44,6 +44,11 @@ check-deploy: install
 		AUDIT_SIGNING_KEY=$${AUDIT_SIGNING_KEY:-$$(head -c 32 /dev/urandom | base64)} \
 		WEBHOOK_SECRET_KEYS=$${WEBHOOK_SECRET_KEYS:-$$(head -c 32 /dev/urandom | base64 | tr "+/" "-_")} \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# A 1280 x 800 PNG of each page (demo data, embedded defaults) in docs/screenshots/, taken
+# with Debian's Chromium (/usr/bin/chromium); SHOTS="home login" takes only those.
+screenshots: install
+	$(BIN)/python -m tests.browser.screenshots $(SHOTS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

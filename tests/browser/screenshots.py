@@ -1,0 +1,141 @@
+"""`make screenshots`: a 1280 x 800 PNG of each page below, on the demo data, in
+docs/screenshots/<name>.png.
+
+Runs the app on its embedded defaults (DEBUG, SQLite in a throwaway directory, tasks in
+process) with the demo loaded, and Debian's Chromium (tests/browser/chromium.py) to take the
+shots. `python -m tests.browser.screenshots [name ...]` takes only the pages named.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import django
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "docs" / "screenshots"
+
+
+@dataclass(frozen=True)
+class Shot:
+    path: str
+    # A demo username (commitments.demo.DEMO_USERS) to sign in as first; None: signed out.
+    user: str | None = None
+    # A CSS selector to wait for before the shot: the page is drawn (say, by a script).
+    ready: str | None = None
+
+
+# name -> what to shoot. docs/screenshots/<name>.png; the README shows some of them.
+PAGES: dict[str, Shot] = {
+    "home": Shot("/"),
+    "login": Shot("/login/"),
+    "api-docs": Shot("/api/docs/", ready=".swagger-ui .opblock"),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_server(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server stopped (exit {server.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.25)
+    raise SystemExit(f"the server did not answer {url} within {timeout:.0f} s")
+
+
+def take(names: list[str], base_url: str) -> list[str]:
+    """Shoot each named page; return the problems seen: a page that never got ready (it is
+    not shot)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.chromium import CHROMIUM, VIEWPORT, launch_args
+    from tests.browser.helpers import sign_in
+
+    if not CHROMIUM.exists():
+        raise SystemExit(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+    problems = []
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**launch_args())
+        for name in names:
+            shot = PAGES[name]
+            context = browser.new_context(
+                base_url=base_url, viewport=VIEWPORT, device_scale_factor=1
+            )
+            page = context.new_page()
+            if shot.user:
+                sign_in(page, shot.user)
+            page.goto(shot.path, wait_until="networkidle")
+            target = OUT / f"{name}.png"
+            try:
+                if shot.ready:
+                    page.locator(shot.ready).first.wait_for(timeout=10_000)
+            except PlaywrightTimeout:
+                # A blank page is not a screenshot: the previous PNG, if any, stays.
+                problems.append(f"{name}: {shot.ready} never appeared on {shot.path}; not shot")
+            else:
+                page.screenshot(path=target)
+                print(f"{target.relative_to(ROOT)}  <- {shot.path}")
+            context.close()
+        browser.close()
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(PAGES)
+    if unknown := [n for n in names if n not in PAGES]:
+        print(f"unknown page(s): {', '.join(unknown)}; known: {', '.join(PAGES)}")
+        return 2
+    with tempfile.TemporaryDirectory(prefix="screenshots-") as tmp:
+        # The embedded defaults: no PostgreSQL, no Redis, DEBUG on; this process (which loads
+        # the demo) and the server share the throwaway database.
+        for key in ("REDIS_URL", "CELERY_BROKER_URL", "DJANGO_DEBUG"):
+            os.environ.pop(key, None)
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/db.sqlite3"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+        django.setup()
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        with open(Path(tmp) / "server.log", "w") as log:
+            server = subprocess.Popen(
+                [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                wait_for_server(f"{base_url}/login/", server)
+                problems = take(names, base_url)
+            except BaseException:
+                print((Path(tmp) / "server.log").read_text()[-4000:], file=sys.stderr)
+                raise
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+    for problem in problems:
+        print(f"WARNING: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

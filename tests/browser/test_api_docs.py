@@ -1,0 +1,35 @@
+"""/api/docs/ in Chromium: Swagger UI, served by the app, under the app's real CSP."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.checks import assert_accessible, assert_no_csp_violation
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Swagger UI's inline start-up script is refused by the CSP, so the page is blank "
+    "(issue 12: the docs are being moved to the app's own static files); flip at merge",
+)
+def test_the_api_docs_list_the_operations_under_the_csp(page, live_server):
+    page.goto("/api/docs/")
+
+    expect(
+        page.locator(".opblock-summary-path", has_text="/api/v1/commitments/").first
+    ).to_be_visible()
+    assert_no_csp_violation(page)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Swagger UI as shipped: <html> without lang, version stamps, links and the "
+    "Authorize button below 4.5:1 contrast, and every operation's summary button holding "
+    "focusable controls (nested-interactive)",
+)
+def test_the_api_docs_have_no_serious_accessibility_violation(axe_page, live_server):
+    axe_page.goto("/api/docs/")
+    expect(axe_page.locator(".opblock").first).to_be_visible()
+
+    assert_accessible(axe_page)

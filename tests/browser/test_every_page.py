@@ -1,0 +1,59 @@
+"""Every page of the record, on the shared demo, passes axe-core (no serious or critical
+violation) and works under the app's real CSP (nothing refused, no script error, no asset
+missing). A new page is one line in PAGES."""
+
+import pytest
+
+from commitments.demo import AGREEMENT_SLUG
+from commitments.models import Commitment
+from tests.browser.checks import (
+    assert_accessible,
+    assert_no_browser_errors,
+    assert_no_csp_violation,
+)
+from tests.browser.helpers import sign_in
+
+pytestmark = pytest.mark.browser
+
+# (name, path, demo user signed in or None). "{commitment}" in a path stands for a demo
+# commitment's id (the first one with a history of applied changes).
+PAGES = [
+    pytest.param("/", None, id="home"),
+    pytest.param("/", "admin", id="home-signed-in"),
+    pytest.param("/login/", None, id="login"),
+]
+
+
+def resolve(path: str) -> str:
+    """`path` with its placeholders filled in from the demo."""
+    if "{commitment}" in path:
+        commitment = (
+            Commitment.objects.filter(
+                guarantee__agreement__slug=AGREEMENT_SLUG, updates__isnull=False
+            )
+            .order_by("pk")
+            .first()
+        )
+        path = path.format(commitment=commitment.pk)
+    return path
+
+
+@pytest.mark.parametrize(("path", "user"), PAGES)
+def test_the_page_has_no_serious_accessibility_violation(axe_page, demo, path, user):
+    if user:
+        sign_in(axe_page, user)
+
+    axe_page.goto(resolve(path))
+
+    assert_accessible(axe_page)
+
+
+@pytest.mark.parametrize(("path", "user"), PAGES)
+def test_the_page_works_under_the_csp(page, demo, path, user):
+    if user:
+        sign_in(page, user)
+
+    page.goto(resolve(path))
+
+    assert_no_csp_violation(page)
+    assert_no_browser_errors(page)
