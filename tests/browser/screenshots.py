@@ -37,8 +37,22 @@ class Shot:
 PAGES: dict[str, Shot] = {
     "home": Shot("/"),
     "login": Shot("/login/"),
+    "participant": Shot("/participants/FR/"),
+    "guarantee": Shot("/guarantees/front-line-equipment/"),
+    "agreement": Shot("/agreements/paris-joint-statement-2024/"),
+    "commitment": Shot("/commitments/{commitment}/", user="reviewer"),
+    "changes": Shot("/changes/"),
     "api-docs": Shot("/api/docs/", ready=".swagger-ui .opblock"),
 }
+
+
+def placeholders() -> dict[str, str]:
+    """What a path's placeholders stand for in the demo: {commitment} is the first demo
+    commitment with a history of applied changes."""
+    from commitments.models import Commitment
+
+    commitment = Commitment.objects.filter(updates__isnull=False).order_by("pk").first()
+    return {"commitment": str(commitment.pk)}
 
 
 def free_port() -> int:
@@ -73,6 +87,7 @@ def take(names: list[str], base_url: str) -> list[str]:
         raise SystemExit(f"no Chromium at {CHROMIUM}: apt-get install chromium")
     problems = []
     OUT.mkdir(parents=True, exist_ok=True)
+    filled = placeholders()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(**launch_args())
         for name in names:
@@ -83,7 +98,7 @@ def take(names: list[str], base_url: str) -> list[str]:
             page = context.new_page()
             if shot.user:
                 sign_in(page, shot.user)
-            page.goto(shot.path, wait_until="networkidle")
+            page.goto(shot.path.format(**filled), wait_until="networkidle")
             target = OUT / f"{name}.png"
             try:
                 if shot.ready:

@@ -8,11 +8,6 @@ from tests.browser.checks import assert_accessible, assert_no_csp_violation
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Swagger UI's inline start-up script is refused by the CSP, so the page is blank "
-    "(issue 12: the docs are being moved to the app's own static files); flip at merge",
-)
 def test_the_api_docs_list_the_operations_under_the_csp(page, live_server):
     page.goto("/api/docs/")
 

@@ -21,6 +21,14 @@ PAGES = [
     pytest.param("/", None, id="home"),
     pytest.param("/", "admin", id="home-signed-in"),
     pytest.param("/login/", None, id="login"),
+    pytest.param("/participants/FR/", None, id="participant"),
+    pytest.param("/participants/FR/", "reviewer", id="participant-signed-in"),
+    pytest.param("/guarantees/front-line-equipment/", None, id="guarantee"),
+    pytest.param(f"/agreements/{AGREEMENT_SLUG}/", None, id="agreement"),
+    pytest.param("/commitments/{commitment}/", None, id="commitment"),
+    pytest.param("/commitments/{commitment}/", "reviewer", id="commitment-signed-in"),
+    pytest.param("/changes/", None, id="changes"),
+    pytest.param("/changes/", "analyst", id="changes-signed-in"),
 ]
 
 
