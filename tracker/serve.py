@@ -2,7 +2,7 @@
 
 `python -m tracker.serve [--host H] [--port P]` checks the environment, the database and the
 broker (one line and exit status 2 when one is missing or unreachable), runs `migrate` and
-`collectstatic` once, then starts and supervises three children:
+`collectstatic` once (side by side), then starts and supervises three children:
 
 - web: gunicorn, WEB_CONCURRENCY sync workers (default 2), on HOST:PORT;
 - worker: `celery -A tracker worker` (CELERY_WORKER_CONCURRENCY processes);
@@ -45,6 +45,7 @@ REQUIRED = (
     "WEBHOOK_SECRET_KEYS",
 )
 CONNECT_TIMEOUT_SECONDS = 5
+LINUX = sys.platform.startswith("linux")
 EXIT_CONFIG = 2  # bad or missing configuration, an unreachable service: nothing started
 EXIT_CHILD_DIED = 1
 
@@ -216,7 +217,7 @@ class Supervisor:
             cwd=ROOT,
             env=environ,
             start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            preexec_fn=_die_with_parent if LINUX else None,
         )
         log(f"{name} started (pid {self.children[name].pid})")
 
@@ -254,11 +255,19 @@ class Supervisor:
             process.wait()
 
 
-def run_once(name: str, command: Sequence[str], environ: dict[str, str]) -> None:
-    log(f"{name}")
-    result = subprocess.run(command, cwd=ROOT, env=environ, check=False)
-    if result.returncode != 0:
-        raise StartupError(f"{name} failed with status {result.returncode}")
+def run_steps(steps: dict[str, Sequence[str]], environ: dict[str, str]) -> None:
+    """Run one-off commands side by side (they touch different things: the database, the
+    static files directory) and wait for all; the first that failed is the reason."""
+    running = {}
+    for name, command in steps.items():
+        log(name)
+        running[name] = subprocess.Popen(
+            command, cwd=ROOT, env=environ, preexec_fn=_die_with_parent if LINUX else None
+        )
+    failed = [(name, p.wait()) for name, p in running.items() if p.wait() != 0]
+    if failed:
+        name, status = failed[0]
+        raise StartupError(f"{name} failed with status {status}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -285,8 +294,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             (run_dir / "prometheus").mkdir()
             environ["PROMETHEUS_MULTIPROC_DIR"] = str(run_dir / "prometheus")
         manage = [sys.executable, "manage.py"]
-        run_once("migrate", [*manage, "migrate", "--noinput"], environ)
-        run_once("collectstatic", [*manage, "collectstatic", "--noinput", "-v0"], environ)
+        run_steps(
+            {
+                "migrate": [*manage, "migrate", "--noinput"],
+                "collectstatic": [*manage, "collectstatic", "--noinput", "-v0"],
+            },
+            environ,
+        )
     except StartupError as error:
         print(error, file=sys.stderr, flush=True)
         shutil.rmtree(run_dir, ignore_errors=True)
