@@ -280,6 +280,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
     environ = dict(os.environ)
+    # This process only loads the settings to check them: its refusals are one line, without
+    # the apps' start-up log lines (the children log at the level they are given).
+    os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
     run_dir = Path(tempfile.mkdtemp(prefix=f"tracker-serve-{args.port}-"))
     try:
         check_required(environ)
