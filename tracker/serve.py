@@ -34,7 +34,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-# The ops configuration (prometheus multiprocess mode, logging hooks): used once it exists.
+# gunicorn's hooks for /metrics with several workers and for JSON logs: used once it exists
+# (with PROMETHEUS_MULTIPROC_DIR, a directory of this instance unless set).
 GUNICORN_CONF = ROOT / "tracker" / "gunicorn_conf.py"
 REQUIRED = (
     "DATABASE_URL",
@@ -187,7 +188,8 @@ def commands(host: str, port: int, run_dir: Path) -> dict[str, list[str]]:
     python = sys.executable
     web = [python, "-m", "gunicorn"]
     if GUNICORN_CONF.exists():
-        web += ["-c", str(GUNICORN_CONF)]
+        # Its hooks only (metrics of several workers, JSON logs); the rest is set below.
+        web += ["-c", "python:tracker.gunicorn_conf"]
     web += [
         "tracker.wsgi",
         "--bind",
