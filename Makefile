@@ -2,10 +2,11 @@
 PYTHON ?= python3.12
 VENV ?= .venv
 PORT ?= 8000
+SERVE_HOST ?= 127.0.0.1
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test lint format migrate seed worker check-deploy screenshots clean
+.PHONY: install run serve test lint format migrate seed worker beat check-deploy screenshots clean
 
 # The virtual environment is rebuilt only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -36,8 +37,17 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Production on this machine (README: Production): checks the environment, migrates once,
+# then supervises gunicorn, a Celery worker and one beat.
+serve: install
+	$(BIN)/python -m tracker.serve --host $(SERVE_HOST) --port $(PORT)
+
+# The worker runs tasks; beat (exactly one per deployment) queues the periodic ones.
 worker: install
-	$(BIN)/celery -A tracker worker --beat --loglevel=INFO
+	$(BIN)/celery -A tracker worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A tracker beat --loglevel=INFO
 
 check-deploy: install
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') \

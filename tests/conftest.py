@@ -94,7 +94,8 @@ def on_postgres() -> bool:
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked postgres are skipped, loudly, when the suite runs on SQLite; tests marked
-    worker (a real Celery worker shares the test database) also need REDIS_URL."""
+    worker (a real Celery worker shares the test database) or serve (make serve) also need
+    REDIS_URL."""
     from django.conf import settings
 
     on_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -103,7 +104,9 @@ def pytest_collection_modifyitems(config, items):
         reason="starts a Celery worker: needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL)"
     )
     for item in items:
-        if "worker" in item.keywords and not (on_pg and settings.REDIS_URL):
+        if ("worker" in item.keywords or "serve" in item.keywords) and not (
+            on_pg and settings.REDIS_URL
+        ):
             item.add_marker(skip_worker)
         elif "postgres" in item.keywords and not on_pg:
             item.add_marker(skip_pg)
