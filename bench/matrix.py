@@ -36,11 +36,18 @@ Server time, in process: Django's test client (no HTTP server) on production set
 (DJANGO_DEBUG=false, bench/settings.py), N requests after a warm-up, per measurement the
 median and p95 in ms and the SQL queries per request; each measurement is run --runs times
 and the run with the best median counts (the machine may be shared). Measured:
-  - GET --url-now   (default /?agreement={slug})               "now"
-  - GET --url-as-of (default /?agreement={slug}&as_of={as_of}) "as of"
+  - GET --url-now   (default /?agreement={slug})                "now"
+  - GET --url-as-of (default /?agreement={slug}&as_of={as_of})  "as of"
+  - GET --url-known (default /?agreement={slug}&known_on={as_of}) and --url-both (as_of and
+    known_on={known_on}, --known-on 2026-06-01): the record as known on a day, and both
   - the selectors the matrix builds on, evaluated for the 2,000 commitments:
     commitment_list(), commitments_as_of(day=), commitments_known_at(moment=) and
     commitments_known_at(moment=, day=).
+  - a prototype of another shape for the as-of read (one_pass_as_of: one query with a
+    window instead of a correlated subquery per commitment), checked to answer the same.
+Beside the wall time, the CPU time per call of this process (Django) and of its PostgreSQL
+backend (from /proc): other work on a shared machine stretches the wall time, much less
+the CPU time.
 --explain writes EXPLAIN (ANALYZE, BUFFERS) of the selectors' queries to
 bench/results/matrix-<time>/ (git-ignored); --without-index NAME measures with that index
 dropped (inside a transaction that is rolled back: nothing changes on disk), to show what an
@@ -755,8 +762,11 @@ def measurements(args) -> list[tuple[str, str, float | None, object]]:
     as_of = args.as_of
     known = dt.datetime.combine(as_of, dt.time(12), tzinfo=dt.UTC)
     client = Client(HTTP_HOST="localhost")
-    url_now = args.url_now.format(slug=SLUG, as_of=as_of.isoformat())
-    url_as_of = args.url_as_of.format(slug=SLUG, as_of=as_of.isoformat())
+    values = {"slug": SLUG, "as_of": as_of.isoformat(), "known_on": args.known_on.isoformat()}
+    url_now, url_as_of, url_known, url_both = (
+        url.format(**values)
+        for url in (args.url_now, args.url_as_of, args.url_known, args.url_both)
+    )
 
     def get(url):
         def call():
@@ -792,6 +802,8 @@ def measurements(args) -> list[tuple[str, str, float | None, object]]:
     return [
         (f"GET {url_now} (now)", "< 150 ms", 150.0, get(url_now)),
         (f"GET {url_as_of} (as of)", "< 300 ms", 300.0, get(url_as_of)),
+        (f"GET {url_known} (as known on)", "< 300 ms", 300.0, get(url_known)),
+        (f"GET {url_both} (both)", "< 300 ms", 300.0, get(url_both)),
         ("commitment_list(), 2,000 rows", "", None, rows(selectors.commitment_list())),
         (
             f"commitments_as_of(day={as_of}), 2,000 rows",
@@ -884,6 +896,16 @@ def main() -> None:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2025, 6, 1))
     parser.add_argument("--url-now", default="/?agreement={slug}")
     parser.add_argument("--url-as-of", default="/?agreement={slug}&as_of={as_of}")
+    parser.add_argument("--url-known", default="/?agreement={slug}&known_on={as_of}")
+    parser.add_argument(
+        "--url-both", default="/?agreement={slug}&as_of={as_of}&known_on={known_on}"
+    )
+    parser.add_argument(
+        "--known-on",
+        type=dt.date.fromisoformat,
+        default=dt.date(2026, 6, 1),
+        help="the record's day for --url-both",
+    )
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument(
         "--changes", type=float, default=8, help="days with a change, per commitment"
