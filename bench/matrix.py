@@ -4,10 +4,11 @@
     .venv/bin/python bench/matrix.py [--rebuild] [--requests 30] [--as-of 2025-06-01]
                                      [--runs 3] [--explain] [--without-index NAME ...]
 
-Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
+Uses its own database (BENCH_MATRIX_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
 tracker_bench_matrix), created, migrated and filled on first use and reused afterwards (the
 database's comment records what was built; --rebuild drops and builds it again, as does a
-change of --events, --changes or --seed). Building takes a minute or two.
+change of --events, --changes or --seed). A database this script did not create is never
+dropped: if it holds tables, the script stops. Building takes a minute or two.
 
 The data: one agreement (slug `bench-matrix`, signed 2024-01-15), 50 participants (40
 countries, 10 organisations), 40 guarantees, 2,000 commitments (every participant pledges
@@ -91,7 +92,7 @@ os.environ.update(
     # Production refuses to start without them; throwaway keys, this run's only.
     AUDIT_SIGNING_KEY=base64.b64encode(os.urandom(32)).decode(),
     WEBHOOK_SECRET_KEYS=base64.urlsafe_b64encode(os.urandom(32)).decode(),
-    DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB),
+    DATABASE_URL=os.environ.get("BENCH_MATRIX_DATABASE_URL", DEFAULT_DB),
     DJANGO_CONN_MAX_AGE="60",
     DJANGO_STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage",
     DJANGO_LOG_LEVEL="WARNING",
@@ -119,27 +120,55 @@ def admin_connection():
     return psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
 
 
-def built_with() -> dict | None:
-    """What the database was built with (its comment), or None: missing, or not built."""
+MARK = "bench/matrix.py "  # the database's comment: this mark, then what was built (JSON)
+
+
+def comment() -> str | None:
+    """The database's comment ("" for none), or None where there is no such database."""
     with admin_connection() as c:
         row = c.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database "
+            "WHERE datname = %s",
             [db_name()],
         ).fetchone()
-    if row is None or not row[0] or not row[0].startswith("bench/matrix.py "):
+    return None if row is None else row[0]
+
+
+def built_with() -> dict | None:
+    """What the database was built with, or None: missing, not built, or not built here."""
+    text = comment()
+    if not text or not text.startswith(MARK):
         return None
-    return json.loads(row[0].removeprefix("bench/matrix.py "))
+    return json.loads(text.removeprefix(MARK))
 
 
 def recreate_database() -> None:
+    """Drops the database (only one this script made, or one with no tables) and creates it,
+    marked as this script's while it is built."""
+    import psycopg
+
     name = db_name()
+    text = comment()
+    if text is not None and not text.startswith(MARK):
+        with psycopg.connect(
+            os.environ["DATABASE_URL"].replace("postgres://", "postgresql://")
+        ) as c:
+            tables = c.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchone()[0]
+        if tables:
+            raise SystemExit(
+                f"{name} holds {tables} tables and was not built by bench/matrix.py: it is not "
+                "dropped. Name another database in BENCH_MATRIX_DATABASE_URL."
+            )
     with admin_connection() as c:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         c.execute(f'CREATE DATABASE "{name}"')
+    mark_built({})
 
 
 def mark_built(params: dict) -> None:
-    text = "bench/matrix.py " + json.dumps(params, sort_keys=True)
+    text = MARK + json.dumps(params, sort_keys=True)
     with admin_connection() as c:
         c.execute(f'COMMENT ON DATABASE "{db_name()}" IS ' + "'" + text.replace("'", "''") + "'")
 
