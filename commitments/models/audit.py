@@ -2,10 +2,16 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from commitments.exceptions import AuditedWriteForbidden
 from commitments.models.record import Commitment, StatusUpdate
+
+# audit.STATUS_ACTIONS, the actions that set a commitment's status (the audit package imports
+# the models, so they are named here; a test holds the two equal): the partial indexes'
+# condition, which a query must repeat to use them.
+STATUS_ACTIONS = ("commitment.created", "commitment.status_changed")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -77,6 +83,27 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["commitment", "effective_date"]),
+            # The record as of a date and as known at a moment (selectors/timeline.py), per
+            # commitment: its status events only (a few in a hundred events of a long
+            # history), in the two orders those reads take them: newest first by effective
+            # date, and by sequence. bench/matrix.py measures what they buy.
+            models.Index(
+                fields=["commitment", "-effective_date", "-sequence"],
+                name="audit_status_by_date_idx",
+                condition=Q(action__in=STATUS_ACTIONS),
+            ),
+            models.Index(
+                fields=["commitment", "sequence"],
+                name="audit_status_by_seq_idx",
+                condition=Q(action__in=STATUS_ACTIONS),
+            ),
+            # The corrections alone (a few in a hundred status events), for the check that
+            # a correction superseded a status event, which names both conditions.
+            models.Index(
+                fields=["commitment", "sequence"],
+                name="audit_corrections_idx",
+                condition=Q(action="commitment.status_changed", after__has_key="corrects"),
+            ),
         ]
 
     def __str__(self) -> str:
