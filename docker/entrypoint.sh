@@ -1,15 +1,39 @@
 #!/bin/sh
-# web: migrate, collect static files, serve with gunicorn. worker: Celery worker with beat.
-set -e
-case "$1" in
+# One image, one role per container (docker/compose.yml):
+#   migrate  apply the migrations, as the tables' owner (MIGRATE_DATABASE_URL), then exit
+#   web      gunicorn; never migrates (several web containers would race, and the app's own
+#            role may not create tables)
+#   worker   Celery worker, without beat (scale it out freely)
+#   beat     Celery beat: run exactly one
+#   anything else is run as given (`docker compose run web python manage.py verify_audit`)
+set -eu
+
+case "${1:-web}" in
+  migrate)
+    # The owner's URL for this one command; the app's processes connect as the app role.
+    DATABASE_URL="${MIGRATE_DATABASE_URL:-${DATABASE_URL:-}}" \
+      exec python manage.py migrate --noinput
+    ;;
   web)
-    python manage.py migrate --noinput
-    python manage.py collectstatic --noinput
-    exec gunicorn tracker.wsgi --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-2}" \
+    # prometheus-client's multiprocess mode: one file per gunicorn worker, in a directory
+    # emptied at start (files of a previous run would be counted again).
+    export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus}"
+    mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+    find "$PROMETHEUS_MULTIPROC_DIR" -maxdepth 1 -name '*.db' -type f -delete
+    exec gunicorn tracker.wsgi \
+      --bind 0.0.0.0:8000 \
+      --workers "${WEB_CONCURRENCY:-2}" \
+      --worker-tmp-dir /dev/shm \
       --control-socket /tmp/gunicorn.ctl
     ;;
   worker)
-    exec celery -A tracker worker --beat --loglevel=INFO
+    exec celery -A tracker worker --loglevel=INFO \
+      --concurrency="${CELERY_WORKER_CONCURRENCY:-2}"
+    ;;
+  beat)
+    # The schedule's state is disposable: a restarted beat recomputes what is due.
+    exec celery -A tracker beat --loglevel=INFO \
+      --schedule /tmp/celerybeat-schedule
     ;;
   *)
     exec "$@"
