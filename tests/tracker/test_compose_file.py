@@ -106,6 +106,10 @@ def test_every_long_running_service_has_a_healthcheck(services):
     ] == []
 
 
+def test_web_is_published_on_the_hosts_loopback_only(services):
+    assert services["web"]["ports"] == ["127.0.0.1:${TRACKER_WEB_PORT:-8000}:8000"]
+
+
 def test_web_healthcheck_asks_readyz(services):
     assert "/readyz" in services["web"]["healthcheck"]["test"]
 
