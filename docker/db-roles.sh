@@ -4,7 +4,7 @@
 # on the audit history) and sets its password. Idempotent: runs after every migrate, so the
 # tables a new migration adds are granted too.
 set -eu
-: "${TRACKER_DB_APP_ROLE:?set TRACKER_DB_APP_ROLE (the role of the app's DATABASE_URL)}"
+: "${TRACKER_DB_APP_ROLE:?set TRACKER_DB_APP_ROLE (the role in DATABASE_URL)}"
 : "${TRACKER_DB_APP_PASSWORD:?set TRACKER_DB_APP_PASSWORD (the password in DATABASE_URL)}"
 export PGHOST="${PGHOST:-db}" PGUSER="${POSTGRES_USER:-postgres}" \
     PGPASSWORD="${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}" PGDATABASE="${POSTGRES_DB:-tracker}"
