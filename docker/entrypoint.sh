@@ -8,6 +8,12 @@
 #   anything else is run as given (`docker compose run web python manage.py verify_audit`)
 set -eu
 
+# prometheus-client's multiprocess mode writes its files there in any process that counts
+# something, and fails if the directory is missing.
+if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
+  mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+fi
+
 case "${1:-web}" in
   migrate)
     # The owner's URL for this one command; the app's processes connect as the app role.
