@@ -21,20 +21,18 @@ case "${1:-web}" in
       exec python manage.py migrate --noinput
     ;;
   web)
-    # prometheus-client's multiprocess mode: one file per gunicorn worker, in a directory
-    # emptied at start (files of a previous run would be counted again).
-    export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus}"
-    mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
-    find "$PROMETHEUS_MULTIPROC_DIR" -maxdepth 1 -name '*.db' -type f -delete
+    # tracker/gunicorn_conf.py (as `make serve` uses it): with PROMETHEUS_MULTIPROC_DIR, the
+    # metrics of every worker, the directory emptied at start; gunicorn's lines as JSON.
     exec gunicorn tracker.wsgi \
+      -c python:tracker.gunicorn_conf \
       --bind 0.0.0.0:8000 \
       --workers "${WEB_CONCURRENCY:-2}" \
       --worker-tmp-dir /dev/shm \
       --control-socket /tmp/gunicorn.ctl
     ;;
   worker)
-    exec celery -A tracker worker --loglevel=INFO \
-      --concurrency="${CELERY_WORKER_CONCURRENCY:-2}"
+    # Its processes: CELERY_WORKER_CONCURRENCY (a setting; one per CPU by default).
+    exec celery -A tracker worker --loglevel=INFO
     ;;
   beat)
     # The schedule's state is disposable: a restarted beat recomputes what is due.
