@@ -62,3 +62,10 @@ screenshots: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# Every benchmark in bench/ against local PostgreSQL and Redis in the production configuration:
+# one table, and bench/RESULTS.md rewritten above its dated history (bench/run.py).
+# BENCH_ARGS=--quick: small sizes, to show that they run; --only NAME ...: some of them.
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -1,6 +1,11 @@
 """Benchmark (issue 4): API throughput under gunicorn, production settings, PostgreSQL.
 
-    .venv/bin/python bench/api_throughput.py [--rounds 3] [--profile] [--reset]
+    .venv/bin/python bench/api_throughput.py [--rounds 3] [--profile] [--reset] [--redis URL]
+        [--quick]
+
+--quick: one short round and a 20,000-event "large" history (bench/run.py --quick: shows the
+bench works, not the goals). The figures with their goals are printed as `BENCH_RESULT {json}`
+lines, which bench/run.py (`make bench`) collects.
 
 In one run, on the same gunicorn (2 sync workers, DJANGO_DEBUG=false) and PostgreSQL, with
 wrk (16 connections, 2 threads, loopback), requests/s of
@@ -734,7 +739,16 @@ def main() -> None:
         default="",
         help="a Redis URL for the shared cache (production's setup); none: a cache per worker",
     )
+    parser.add_argument(
+        "--large-history", type=int, default=LARGE_HISTORY, help="events of the large history"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="one 1 s round, a 20,000-event large history"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.duration, args.changes_duration, args.warmup = 1, 1.0, 1.0, 0.5
+        args.quiet_budget, args.large_history = 5.0, 20_000
     missing = [tool for tool in ("wrk", "curl") if shutil.which(tool) is None]
     if missing:
         raise SystemExit(f"needs {' and '.join(missing)}: apt-get install {' '.join(missing)}")
@@ -753,7 +767,7 @@ def main() -> None:
     for url in (url_small, url_large):
         ensure_database(url, args.reset)
     small = run_prepare(env_small, SMALL_HISTORY, out, True, args.profile)
-    large = run_prepare(env_large, LARGE_HISTORY, out, False, False)
+    large = run_prepare(env_large, args.large_history, out, False, False)
     for url, info in ((url_small, small), (url_large, large)):
         print(
             f"  {db_name(url)}: {info['commitments']} commitments, {info['events']:,} events "
@@ -812,7 +826,66 @@ def main() -> None:
     (out / "summary.md").write_text(report + "\n")
     hidden = {"small": {**small, "token": "…"}, "large": {**large, "token": "…"}}
     (out / "results.json").write_text(json.dumps({"wrk": results, **hidden}, indent=2))
+    for row in bench_results(results, small, large, args):
+        print("BENCH_RESULT " + json.dumps(row), flush=True)
     print(f"\nraw outputs: {out.relative_to(ROOT)}/ ({time.monotonic() - started:.0f} s in all)")
+
+
+def bench_results(results: dict, small: dict, large: dict, args) -> list[dict]:
+    """The figures beside their goals (issue 4), for bench/run.py: requests/s of (a) and (b),
+    (c) and (d) as ratios to (a), the feed's large-history rate as a ratio to the small one."""
+    a, b, c, d = (results[k]["rps"] for k in "abcd")
+    cache = "Redis" if args.redis else "a cache per gunicorn worker"
+    where = f"gunicorn 2 sync workers, {cache}"
+    rows = [
+        {
+            "figure": "API (a): a bare Django view returning a small JSON object",
+            "goal": "reference",
+            "measured": round(a),
+            "unit": "requests/s",
+            "met": None,
+            "detail": where,
+        },
+        {
+            "figure": "API (b): a stock DRF ListAPIView, ModelSerializer, 100 rows",
+            "goal": "reference",
+            "measured": round(b),
+            "unit": "requests/s",
+            "met": None,
+            "detail": f"{b / a:.3f} of (a)",
+        },
+        {
+            "figure": "API (c): GET /api/v1/commitments/?limit=100",
+            "goal": ">= 3 x (b) and >= 0.25 of (a)",
+            "measured": round(c / a, 3),
+            "unit": "of (a)",
+            "met": c >= 3 * b and c >= 0.25 * a,
+            "detail": f"{c:,.0f} requests/s, {c / b:.1f} x (b)",
+        },
+        {
+            "figure": "API (d): (c) with a matching If-None-Match (304)",
+            "goal": ">= 0.6 of (a)",
+            "measured": round(d / a, 3),
+            "unit": "of (a)",
+            "met": d >= 0.6 * a,
+            "detail": f"{d:,.0f} requests/s",
+        },
+    ]
+    for label in ("start", "end"):
+        r_small = results[f"changes-{label}-1k"]["rps"]
+        r_large = results[f"changes-{label}-1m"]["rps"]
+        rows.append(
+            {
+                "figure": f"/changes/?limit=100 at {large['events']:,} events vs "
+                f"{small['events']:,}, cursor at the {label}",
+                "goal": "as fast (>= 0.9)",
+                "measured": round(r_large / r_small, 2),
+                "unit": "ratio",
+                "met": r_large >= 0.9 * r_small,
+                "detail": f"{r_large:,.0f} vs {r_small:,.0f} requests/s",
+            }
+        )
+    return rows
 
 
 def verdict(ok: bool) -> str:
