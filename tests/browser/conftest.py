@@ -30,8 +30,10 @@ from tests.browser.chromium import VIEWPORT, in_ci, launch_args
 from tests.browser.helpers import sign_in
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Browser tests go last (Playwright's loop, below, then lives beside no other test), and
+    """Browser tests go last (after pytest-django has put the transactional tests after the
+    others, so trylast) (Playwright's loop, below, then lives beside no other test), and
     those on the shared demo at the very end (`demo`). Without Chromium they are skipped with
     the reason, except under CI, where they fail (browser_type_launch_args)."""
     browser_items = [item for item in items if "browser" in item.keywords]
