@@ -2,6 +2,14 @@
 
 from commitments.selectors.audit_log import audit_events_for, commitment_history
 from commitments.selectors.changes import change_rows, changes_for
+from commitments.selectors.matrix import (
+    Matrix,
+    RecordBounds,
+    end_of_day,
+    matrix_agreements,
+    record_bounds,
+    record_matrix,
+)
 from commitments.selectors.notifications import (
     notification_inbox,
     notification_unread_count,
@@ -17,6 +25,8 @@ from commitments.selectors.timeline import (
 from commitments.selectors.webhooks import webhook_endpoints_for
 
 __all__ = [
+    "Matrix",
+    "RecordBounds",
     "agreement_overview",
     "audit_events_for",
     "change_rows",
@@ -25,8 +35,12 @@ __all__ = [
     "commitment_list",
     "commitments_as_of",
     "commitments_known_at",
+    "end_of_day",
+    "matrix_agreements",
     "notification_inbox",
     "notification_unread_count",
+    "record_bounds",
+    "record_matrix",
     "review_queue_for",
     "reviewers",
     "sources_for",
