@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -28,6 +28,20 @@ from commitments.selectors.timeline import _status_events, _superseded
 DONE = frozenset({CommitmentStatus.RATIFIED, CommitmentStatus.IN_FORCE})
 SORTS = ("name", "progress")
 STAGE_FIELDS: tuple[str, ...] = tuple(workflow.STAGE_DATE_FIELDS.values())
+# What a cell reads of a commitment and its participant: the rest stays in the database.
+_COMMITMENT_FIELDS: tuple[str, ...] = (
+    "participant_id",
+    "guarantee_id",
+    "status",
+    "status_date",
+    "status_changed_at",
+    "is_sample",
+    *STAGE_FIELDS,
+    "participant__code",
+    "participant__name",
+    "participant__kind",
+    "participant__is_sample",
+)
 
 
 class View:
@@ -163,18 +177,11 @@ def _standing_sequence(*, day: datetime.date | None, moment: datetime.datetime |
     return Subquery(events.order_by("-effective_date", "-sequence").values("sequence")[:1])
 
 
-def _standing_events(
-    commitments: QuerySet[Commitment],
-    *,
-    day: datetime.date | None,
-    moment: datetime.datetime | None,
-) -> dict[int, dict[str, Any]]:
-    """The standing status event of each commitment, by commitment id: one query, each
-    commitment's event found by a correlated subquery on its own events."""
-    sequences = commitments.order_by().annotate(standing=_standing_sequence(day=day, moment=moment))
-    rows = AuditEvent.objects.filter(
-        sequence__in=sequences.filter(standing__isnull=False).values("standing")
-    ).values("commitment_id", "sequence", "effective_date", "occurred_at", "after", "update_id")
+def _standing_events(sequences: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The standing status events, by commitment id: one query by primary key."""
+    rows = AuditEvent.objects.filter(sequence__in=list(sequences)).values(
+        "commitment_id", "sequence", "effective_date", "occurred_at", "after", "update_id"
+    )
     return {row["commitment_id"]: row for row in rows}
 
 
@@ -239,7 +246,7 @@ def record_matrix(
     """The agreement's matrix in the view the dates name. Rows are the participants with a
     commitment under the agreement (`kind`, `q` on name or code, and `status`: at least one
     cell at that status in this view); columns its guarantees (`domain`). Two queries now, three
-    on a date, however many rows; `with_sources` adds one, for the exports."""
+    on a date, however many rows; `with_sources` adds three, for the exports."""
     if sort not in SORTS:
         raise ValueError(f"Unknown sort: {sort}")
     moment = end_of_day(known_on) if known_on is not None else None
@@ -262,11 +269,20 @@ def record_matrix(
         commitments = commitments.filter(
             Q(participant__name__icontains=q) | Q(participant__code__icontains=q)
         )
-    live = list(commitments.select_related("participant").order_by("participant__name", "pk"))
-
+    commitments = (
+        commitments.select_related("participant")
+        .only(*_COMMITMENT_FIELDS)
+        .order_by("participant__name", "pk")
+    )
     events: dict[int, dict[str, Any]] = {}
     if view != View.NOW or with_sources:
-        events = _standing_events(commitments, day=as_of, moment=moment)
+        # Each commitment's standing event found by a correlated subquery in the same query
+        # (an index scan of its own events, newest first), then those events by key.
+        commitments = commitments.annotate(standing=_standing_sequence(day=as_of, moment=moment))
+        live = list(commitments)
+        events = _standing_events(c.standing for c in live if c.standing is not None)
+    else:
+        live = list(commitments)
 
     labels = _labels()
     by_place: dict[tuple[int, int], Commitment] = {}

@@ -34,6 +34,9 @@ def _superseded(*, known_at: datetime | None = None) -> Exists:
             action=audit.STATUS_CHANGED,
             sequence__gt=OuterRef("sequence"),
         )
+        # Implied by the comparison below, and said so that a partial index on corrections
+        # (after ? 'corrects') can serve this subquery.
+        .filter(after__has_key="corrects")
         .alias(corrects=Cast(KT("after__corrects"), BigIntegerField()))
         .filter(corrects__lte=OuterRef("sequence"))
     )

@@ -148,6 +148,21 @@ def bad_request(request: HttpRequest, errors: list[tuple[str, str]]) -> HttpResp
     return response
 
 
+def _link(matrix: selectors.Matrix) -> None:
+    """Give each row, column and cell its page's address. One reversal per URL name: the
+    commitment's address is the pattern's with the id put in (2,000 reversals would cost more
+    than the rest of the page)."""
+    marker = "2147483646"
+    pattern = reverse("commitments:commitment_detail", args=[int(marker)])
+    for row in matrix.rows:
+        row.url = reverse("commitments:participant_detail", args=[row.participant.code])
+        for cell in row.cells:
+            if cell.exists:
+                cell.url = pattern.replace(marker, str(cell.commitment_id), 1)
+    for column in matrix.columns:
+        column.url = reverse("commitments:guarantee_detail", args=[column.guarantee.slug])
+
+
 class MatrixView(View):
     """`/`: the matrix of one agreement; an htmx request gets the redrawn part only."""
 
@@ -161,6 +176,8 @@ class MatrixView(View):
             if query.agreement
             else None
         )
+        if matrix:
+            _link(matrix)
         context = {
             "form": query.filterset.form,
             "agreements": query.agreements,

@@ -45,7 +45,7 @@ def test_the_matrix_shows_each_participant_guarantee_and_status_with_links(clien
     assert 'href="/guarantees/air-support/"' in html
     assert f'href="/commitments/{record.pk}/"' in html
     assert 'class="status status-in_force">In force<' in html
-    assert 'datetime="2024-05-05"' in html
+    assert 'datetime="2024-05-05">2024-05-05<' in html
 
 
 def test_the_page_says_it_shows_the_record_now(client, record):
