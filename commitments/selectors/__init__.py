@@ -2,10 +2,10 @@
 
 from commitments.selectors.audit_log import audit_events_for, commitment_history
 from commitments.selectors.changes import change_rows, changes_for
+from commitments.selectors.days import end_of_day
 from commitments.selectors.matrix import (
     Matrix,
     RecordBounds,
-    end_of_day,
     matrix_agreements,
     record_bounds,
     record_matrix,
@@ -19,6 +19,7 @@ from commitments.selectors.record import agreement_overview, commitment_list, so
 from commitments.selectors.review import review_queue_for, status_updates_for
 from commitments.selectors.timeline import (
     commitments_as_of,
+    commitments_in_view,
     commitments_known_at,
     status_events_standing,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "commitment_history",
     "commitment_list",
     "commitments_as_of",
+    "commitments_in_view",
     "commitments_known_at",
     "end_of_day",
     "matrix_agreements",

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db.models import Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from commitments import audit, workflow
 from commitments.choices import CommitmentStatus
@@ -22,6 +21,7 @@ from commitments.models import (
     Participant,
     StatusUpdate,
 )
+from commitments.selectors.days import end_of_day
 from commitments.selectors.timeline import _status_events, _superseded
 
 # The statuses a total counts as done: "ratified or in force: 7 of 27".
@@ -141,22 +141,16 @@ def matrix_agreements() -> list[Agreement]:
     return list(Agreement.objects.order_by("-signed_on", "title"))
 
 
-def end_of_day(day: datetime.date) -> datetime.datetime:
-    """The last moment of `day` in the site's time zone: "as the record described it on
-    `day`" means at the end of that day."""
-    start = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
-    return timezone.make_aware(start, timezone.get_default_timezone()) - datetime.timedelta(
-        microseconds=1
-    )
-
-
-def record_bounds(*, agreement: Agreement) -> RecordBounds:
-    """Where the record begins: no status is effective before the pledge (the services refuse
-    an earlier effective date), and nothing was known before the first audit event. Two
-    indexed queries, however long the history."""
-    first_effective = Commitment.objects.filter(guarantee__agreement=agreement).aggregate(
-        first=Min(Coalesce("pledged_on", "status_date"))
-    )["first"]
+def record_bounds(*, agreement: Agreement | None = None) -> RecordBounds:
+    """Where the record (of `agreement`, when given) begins: no status is effective before the
+    pledge (the services refuse an earlier effective date), and nothing was known before the
+    first audit event. Two queries, the second on an index, however long the history."""
+    commitments = Commitment.objects.all()
+    if agreement is not None:
+        commitments = commitments.filter(guarantee__agreement=agreement)
+    first_effective = commitments.aggregate(first=Min(Coalesce("pledged_on", "status_date")))[
+        "first"
+    ]
     first_recorded = (
         AuditEvent.objects.order_by("occurred_at").values_list("occurred_at", flat=True).first()
     )

@@ -87,3 +87,24 @@ def commitments_known_at(*, moment: datetime, day: date | None = None) -> QueryS
         .values(status=KT("after__status"))[:1]
     )
     return commitment_list().annotate(status_known=Subquery(latest))
+
+
+def commitments_in_view(
+    *, day: date | None = None, known_at: datetime | None = None
+) -> QuerySet[Commitment]:
+    """Every commitment with `status_on`: its status on `day` (effective dates), as the record
+    told it at `known_at` when given; with `known_at` alone, the status the record gave at
+    that moment. None where the commitment was not yet pledged, or not yet known."""
+    if known_at is None:
+        if day is None:
+            raise ValueError("A view needs a day, a moment or both.")
+        return commitments_as_of(day=day)
+    if day is not None:
+        return commitment_list().annotate(status_on=_status_on(day, known_at=known_at))
+    latest = (
+        _status_events(OuterRef("pk"))
+        .filter(occurred_at__lte=known_at)
+        .order_by("-sequence")
+        .values(status=KT("after__status"))[:1]
+    )
+    return commitment_list().annotate(status_on=Subquery(latest))
