@@ -184,6 +184,7 @@ class MatrixView(View):
             "agreement": query.agreement,
             "matrix": matrix,
             "statement": view_statement(matrix) if matrix else "",
+            "filtered": any(query.arguments[name] for name in ("domain", "status", "kind", "q")),
             "legend": [(s, label, LEGEND[s]) for s, label in CommitmentStatus.choices],
             "query": request.GET.urlencode(),
             "exports": [

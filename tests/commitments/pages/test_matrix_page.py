@@ -162,6 +162,14 @@ def test_sample_data_is_marked_on_the_matrix(client):
     assert "sample data" in html
 
 
+def test_an_agreement_without_commitments_says_so(client):
+    GuaranteeFactory()
+
+    _, html = page(client)
+
+    assert "No commitments recorded under this agreement yet" in html
+
+
 def test_without_agreements_the_page_says_none_is_recorded(client):
     _, html = page(client)
 
