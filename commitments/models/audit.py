@@ -77,6 +77,16 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["commitment", "effective_date"]),
+            # What the record said at a moment: each commitment's latest event recorded by
+            # then, one index step (the matrix's known_on, the API's).
+            models.Index(fields=["commitment", "occurred_at"], name="audit_commitment_recorded"),
+            # The few corrections, for "was this status change superseded?" (the matrix and
+            # the API as of a date): without it, every commitment's whole history is read.
+            models.Index(
+                fields=["commitment", "sequence"],
+                condition=models.Q(after__has_key="corrects"),
+                name="audit_corrections",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from commitments.models import (
     StatusUpdate,
 )
 from commitments.selectors.days import end_of_day
-from commitments.selectors.timeline import _status_events, _superseded
+from commitments.selectors.timeline import _status_events, _superseded, latest_recorded
 
 # The statuses a total counts as done: "ratified or in force: 7 of 27".
 DONE = frozenset({CommitmentStatus.RATIFIED, CommitmentStatus.IN_FORCE})
@@ -162,11 +162,11 @@ def _standing_sequence(*, day: datetime.date | None, moment: datetime.datetime |
     latest by effective date on or before it that no correction superseded (corrections
     recorded after `moment` do not count when `moment` is given); with `moment` alone, the
     latest recorded at or before it (what the record said then)."""
+    if day is None:
+        return Subquery(latest_recorded(moment).values("sequence")[:1])
     events = _status_events(OuterRef("pk"))
     if moment is not None:
         events = events.filter(occurred_at__lte=moment)
-    if day is None:
-        return Subquery(events.order_by("-sequence").values("sequence")[:1])
     events = events.filter(effective_date__lte=day).exclude(_superseded(known_at=moment))
     return Subquery(events.order_by("-effective_date", "-sequence").values("sequence")[:1])
 

@@ -101,10 +101,16 @@ def commitments_in_view(
         return commitments_as_of(day=day)
     if day is not None:
         return commitment_list().annotate(status_on=_status_on(day, known_at=known_at))
-    latest = (
-        _status_events(OuterRef("pk"))
-        .filter(occurred_at__lte=known_at)
-        .order_by("-sequence")
-        .values(status=KT("after__status"))[:1]
-    )
+    latest = latest_recorded(known_at).values(status=KT("after__status"))[:1]
     return commitment_list().annotate(status_on=Subquery(latest))
+
+
+def latest_recorded(moment: datetime | None = None) -> QuerySet[AuditEvent]:
+    """The outer commitment's status events recorded by `moment` (all, without one), the
+    latest first. The chain is appended in time order, so that is the highest sequence;
+    ordering by the recorded time lets the (commitment, occurred_at) index start at `moment`
+    instead of walking back from the newest event of the whole history."""
+    events = _status_events(OuterRef("pk"))
+    if moment is not None:
+        events = events.filter(occurred_at__lte=moment)
+    return events.order_by("-occurred_at", "-sequence")
