@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 
-from commitments.choices import CommitmentStatus, GuaranteeDomain, UpdateState
+from commitments.choices import CommitmentStatus, GuaranteeDomain, ParticipantKind, UpdateState
 from commitments.models import AuditEvent, Commitment, Guarantee, Participant, StatusUpdate
 from tracker import formats
 
@@ -38,6 +38,29 @@ class UtcDateTimeField(IsoDateTimeField):
             return value.astimezone(datetime.UTC)
         except OverflowError as error:
             raise forms.ValidationError(_("The date-time is out of range.")) from error
+
+
+class StrictDateField(forms.DateField):
+    """A calendar date written YYYY-MM-DD (tracker.formats), and one that exists: 2024-02-30
+    and 20240101 are refused with a message, not guessed at."""
+
+    input_formats = ["%Y-%m-%d"]
+
+    def to_python(self, value):
+        if value not in self.empty_values and not formats.is_date(value):
+            raise forms.ValidationError(formats.DATE_MESSAGE, code="invalid")
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(
+                _("%(value)s is not a date on the calendar."),
+                code="invalid",
+                params={"value": value},
+            ) from error
+
+
+class StrictDateFilter(filters.DateFilter):
+    field_class = StrictDateField
 
 
 class UtcDateTimeFilter(filters.IsoDateTimeFilter):
@@ -78,6 +101,76 @@ class CommitmentFilter(filters.FilterSet):
     class Meta:
         model = Commitment
         fields = ["participant", "guarantee", "agreement", "status", "domain", "updated_since"]
+
+
+class MatrixFilter(filters.FilterSet):
+    """The matrix page's and exports' query string: each parameter checked (an unknown value is
+    an error, never an empty matrix), each field with the label the form shows. The matrix
+    selector applies them; this set only reads and checks them."""
+
+    agreement = filters.CharFilter(label=_("Agreement"), method="_checked_only", max_length=100)
+    domain = filters.ChoiceFilter(
+        label=_("Domain"),
+        choices=GuaranteeDomain.choices,
+        empty_label=_("Any domain"),
+        method="_checked_only",
+    )
+    status = filters.ChoiceFilter(
+        label=_("Status"),
+        choices=CommitmentStatus.choices,
+        empty_label=_("Any status"),
+        method="_checked_only",
+    )
+    kind = filters.ChoiceFilter(
+        label=_("Participant kind"),
+        choices=ParticipantKind.choices,
+        empty_label=_("Any kind"),
+        method="_checked_only",
+    )
+    q = filters.CharFilter(
+        label=_("Search"),
+        max_length=100,
+        method="_checked_only",
+        help_text=_("Participant name or code"),
+    )
+    sort = filters.ChoiceFilter(
+        label=_("Sort"),
+        choices=[("name", _("By name")), ("progress", _("By progress"))],
+        empty_label=None,
+        method="_checked_only",
+    )
+    as_of = StrictDateFilter(
+        label=_("As of"),
+        method="_checked_only",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The world on that date, by effective dates"),
+    )
+    known_on = StrictDateFilter(
+        label=_("Known on"),
+        method="_checked_only",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("What the record said at the end of that day"),
+    )
+
+    class Meta:
+        model = Commitment
+        fields = ["agreement", "domain", "status", "kind", "q", "sort", "as_of", "known_on"]
+
+    def _checked_only(self, queryset, name, value):
+        return queryset
+
+    def matrix_arguments(self) -> dict:
+        """The checked values as record_matrix's keyword arguments (agreement aside)."""
+        data = self.form.cleaned_data
+        return {
+            "as_of": data.get("as_of"),
+            "known_on": data.get("known_on"),
+            "domain": data.get("domain") or None,
+            "status": data.get("status") or None,
+            "kind": data.get("kind") or None,
+            "q": (data.get("q") or "").strip() or None,
+            "sort": data.get("sort") or "name",
+        }
 
 
 class StatusUpdateFilter(filters.FilterSet):

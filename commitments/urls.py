@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from commitments import feeds
-from commitments.views import changes, home, record
+from commitments.views import changes, matrix, record
 
 
 class ParticipantCodeConverter:
@@ -21,8 +21,10 @@ register_converter(ParticipantCodeConverter, "participant_code")
 
 app_name = "commitments"
 
+
 urlpatterns = [
-    path("", home.HomeView.as_view(), name="home"),
+    path("", matrix.MatrixView.as_view(), name="home"),
+    path("exports/matrix.<str:format>", matrix.MatrixExportView.as_view(), name="matrix_export"),
     path(
         "participants/<participant_code:code>/",
         record.ParticipantDetailView.as_view(),

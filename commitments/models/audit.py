@@ -83,6 +83,9 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["commitment", "effective_date"]),
+            # What the record said at a moment: each commitment's latest event recorded by
+            # then, one index step (the matrix's known_on, the API's).
+            models.Index(fields=["commitment", "occurred_at"], name="audit_commitment_recorded"),
             # The record as of a date and as known at a moment (selectors/timeline.py), per
             # commitment: its status events only (a few in a hundred events of a long
             # history), in the two orders those reads take them: newest first by effective

@@ -2,6 +2,14 @@
 
 from commitments.selectors.audit_log import audit_events_for, commitment_history
 from commitments.selectors.changes import change_rows, changes_for
+from commitments.selectors.days import end_of_day
+from commitments.selectors.matrix import (
+    Matrix,
+    RecordBounds,
+    matrix_agreements,
+    record_bounds,
+    record_matrix,
+)
 from commitments.selectors.notifications import (
     notification_inbox,
     notification_unread_count,
@@ -41,6 +49,7 @@ from commitments.selectors.record_changes import (
 from commitments.selectors.review import review_queue_for, status_updates_for
 from commitments.selectors.timeline import (
     commitments_as_of,
+    commitments_in_view,
     commitments_known_at,
     status_events_standing,
 )
@@ -48,6 +57,8 @@ from commitments.selectors.webhooks import webhook_endpoints_for
 
 __all__ = [
     "PARTICIPANT_TIMELINE_LIMIT",
+    "Matrix",
+    "RecordBounds",
     "RecordChange",
     "agreement_guarantees",
     "agreement_lookup",
@@ -64,11 +75,14 @@ __all__ = [
     "commitment_pending_count",
     "commitment_timeline",
     "commitments_as_of",
+    "commitments_in_view",
     "commitments_known_at",
+    "end_of_day",
     "guarantee_commitments",
     "guarantee_lookup",
     "guarantee_progress",
     "latest_checkpoint_signed_at",
+    "matrix_agreements",
     "notification_inbox",
     "notification_unread_count",
     "outbox_counts",
@@ -76,8 +90,10 @@ __all__ = [
     "participant_lookup",
     "participant_timeline",
     "pending_review_count",
+    "record_bounds",
     "record_changes",
     "record_has_sample_data",
+    "record_matrix",
     "review_queue_for",
     "reviewers",
     "sources_for",

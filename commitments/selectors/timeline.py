@@ -34,6 +34,9 @@ def _superseded(*, known_at: datetime | None = None) -> Exists:
             action=audit.STATUS_CHANGED,
             sequence__gt=OuterRef("sequence"),
         )
+        # Implied by the comparison below, and said so that a partial index on corrections
+        # (after ? 'corrects') can serve this subquery.
+        .filter(after__has_key="corrects")
         .alias(corrects=Cast(KT("after__corrects"), BigIntegerField()))
         .filter(corrects__lte=OuterRef("sequence"))
     )
@@ -84,3 +87,30 @@ def commitments_known_at(*, moment: datetime, day: date | None = None) -> QueryS
         .values(status=KT("after__status"))[:1]
     )
     return commitment_list().annotate(status_known=Subquery(latest))
+
+
+def commitments_in_view(
+    *, day: date | None = None, known_at: datetime | None = None
+) -> QuerySet[Commitment]:
+    """Every commitment with `status_on`: its status on `day` (effective dates), as the record
+    told it at `known_at` when given; with `known_at` alone, the status the record gave at
+    that moment. None where the commitment was not yet pledged, or not yet known."""
+    if known_at is None:
+        if day is None:
+            raise ValueError("A view needs a day, a moment or both.")
+        return commitments_as_of(day=day)
+    if day is not None:
+        return commitment_list().annotate(status_on=_status_on(day, known_at=known_at))
+    latest = latest_recorded(known_at).values(status=KT("after__status"))[:1]
+    return commitment_list().annotate(status_on=Subquery(latest))
+
+
+def latest_recorded(moment: datetime | None = None) -> QuerySet[AuditEvent]:
+    """The outer commitment's status events recorded by `moment` (all, without one), the
+    latest first. The chain is appended in time order, so that is the highest sequence;
+    ordering by the recorded time lets the (commitment, occurred_at) index start at `moment`
+    instead of walking back from the newest event of the whole history."""
+    events = _status_events(OuterRef("pk"))
+    if moment is not None:
+        events = events.filter(occurred_at__lte=moment)
+    return events.order_by("-occurred_at", "-sequence")

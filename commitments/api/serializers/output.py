@@ -114,7 +114,9 @@ class CommitmentSerializer(serializers.ModelSerializer):
         read_only=True,
         allow_null=True,
         required=False,
-        help_text="With ?as_of=YYYY-MM-DD: the status on that date (null: not yet pledged).",
+        help_text="With ?as_of=YYYY-MM-DD: the status on that date; with ?known_on=YYYY-MM-DD: "
+        "as the record described it at the end of that day (null: not yet pledged, or not "
+        "yet known).",
     )
 
     class Meta:
