@@ -54,6 +54,13 @@ def read_query(request: HttpRequest) -> MatrixQuery:
     """The checked query string. Raises BadQuery (a 400) for a malformed, impossible or
     unknown value and a date the record cannot speak of; Http404 for an unknown agreement."""
     filterset = MatrixFilter(request.GET, queryset=Commitment.objects.none())
+    # Each parameter names one value: a second one would silently win over the first.
+    if repeated := [
+        name
+        for name, values in request.GET.lists()
+        if name in filterset.form.fields and len(values) > 1
+    ]:
+        raise BadQuery([(name, str(_("Give this parameter once."))) for name in repeated])
     if not filterset.is_valid():
         raise BadQuery(
             [

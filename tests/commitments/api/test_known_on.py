@@ -113,3 +113,11 @@ def test_a_bad_date_is_a_400_naming_the_field(as_reader, commitment, path, param
 
     assert response.status_code == 400
     assert list(response.json()["fields"]) == [field]
+
+
+def test_the_history_as_of_the_last_day_a_date_can_name_is_no_server_error(as_reader, commitment):
+    response = as_reader.get(
+        f"{LIST}{commitment.pk}/history/", {"as_of": "9999-12-31", "known_on": "2024-07-15"}
+    )
+
+    assert response.status_code == 200, response.content
