@@ -25,6 +25,8 @@ COLUMNS: tuple[str, ...] = (
     "last_change",
     "source_urls",
     "commitment_id",
+    # Illustrative sample data stays marked as such wherever the rows go.
+    "is_sample",
 )
 
 # A cell a spreadsheet would read as a formula (CSV injection): kept as text by a quote.
@@ -68,6 +70,7 @@ def _row(matrix: Matrix, cell: Cell) -> dict[str, Any]:
         "last_change": cell.last_change,
         "source_urls": list(cell.source_urls),
         "commitment_id": cell.commitment_id,
+        "is_sample": matrix.is_sample,
     }
 
 
@@ -79,6 +82,8 @@ def _attachment(response: HttpResponse, name: str) -> HttpResponse:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return " ".join(value)
     if isinstance(value, datetime.datetime):

@@ -1,4 +1,5 @@
 from django.urls import path, register_converter
+from django.views.decorators.http import require_safe
 
 from commitments import feeds
 from commitments.views import changes, matrix, record
@@ -34,12 +35,16 @@ urlpatterns = [
     path("agreements/<slug:slug>/", record.AgreementDetailView.as_view(), name="agreement_detail"),
     path("commitments/<int:pk>/", record.CommitmentDetailView.as_view(), name="commitment_detail"),
     path("changes/", changes.ChangesView.as_view(), name="changes"),
-    path("changes/feed/", feeds.RecordChangesFeed(), name="changes_feed"),
+    path("changes/feed/", require_safe(feeds.RecordChangesFeed()), name="changes_feed"),
     path(
         "participants/<participant_code:code>/feed/",
-        feeds.ParticipantFeed(),
+        require_safe(feeds.ParticipantFeed()),
         name="participant_feed",
     ),
-    path("guarantees/<slug:slug>/feed/", feeds.GuaranteeFeed(), name="guarantee_feed"),
-    path("agreements/<slug:slug>/feed/", feeds.AgreementFeed(), name="agreement_feed"),
+    path(
+        "guarantees/<slug:slug>/feed/", require_safe(feeds.GuaranteeFeed()), name="guarantee_feed"
+    ),
+    path(
+        "agreements/<slug:slug>/feed/", require_safe(feeds.AgreementFeed()), name="agreement_feed"
+    ),
 ]

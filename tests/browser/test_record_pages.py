@@ -16,7 +16,7 @@ def test_the_home_page_shows_the_demo_agreement_and_its_guarantees(page, demo):
 
     expect(page.get_by_role("heading", level=2, name=AGREEMENT)).to_be_visible()
     for _, title, _, _ in GUARANTEES:
-        expect(page.get_by_role("rowheader", name=title, exact=True)).to_be_visible()
+        expect(page.get_by_role("columnheader", name=title)).to_be_visible()
 
 
 def test_the_home_page_marks_the_demo_as_sample_data(page, demo):

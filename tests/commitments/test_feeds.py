@@ -181,3 +181,9 @@ def test_a_feed_costs_the_same_queries_whatever_the_data(
     # The participant, guarantee or agreement; the events with their commitments; sources.
     with django_assert_max_num_queries(3):
         client.get(url)
+
+
+def test_a_feed_answers_only_safe_methods(client):
+    response = client.post("/changes/feed/")
+
+    assert response.status_code == 405

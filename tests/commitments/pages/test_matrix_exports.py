@@ -39,6 +39,7 @@ COLUMNS = [
     "last_change",
     "source_urls",
     "commitment_id",
+    "is_sample",
 ]
 
 
@@ -200,3 +201,13 @@ def test_a_bad_parameter_is_a_400(client, record, params):
 def test_an_unknown_format_or_agreement_is_a_404(client, record):
     assert client.get("/exports/matrix.pdf").status_code == 404
     assert client.get(export("csv"), {"agreement": "nowhere"}).status_code == 404
+
+
+def test_the_csv_marks_sample_data_as_such_in_every_row(client):
+    participant = ParticipantFactory(is_sample=True)
+    pledge_on(participant, GuaranteeFactory(agreement__is_sample=True), D(2024, 3, 15))
+
+    response = client.get(export("csv"))
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows and all(row["is_sample"] == "true" for row in rows)
