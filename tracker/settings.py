@@ -418,6 +418,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No deep links: Swagger UI puts each one inside its operation's summary button, a link
+    # within a button that screen readers cannot reach (axe: nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "ENUM_NAME_OVERRIDES": {"CommitmentStatusEnum": "commitments.choices.CommitmentStatus"},
 }
 # API bodies are small; larger ones are refused before they are parsed.

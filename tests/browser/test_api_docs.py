@@ -17,12 +17,6 @@ def test_the_api_docs_list_the_operations_under_the_csp(page, live_server):
     assert_no_csp_violation(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Swagger UI as shipped: <html> without lang, version stamps, links and the "
-    "Authorize button below 4.5:1 contrast, and every operation's summary button holding "
-    "focusable controls (nested-interactive)",
-)
 def test_the_api_docs_have_no_serious_accessibility_violation(axe_page, live_server):
     axe_page.goto("/api/docs/")
     expect(axe_page.locator(".opblock").first).to_be_visible()
