@@ -34,6 +34,9 @@ UPDATE_TRANSITIONS: dict[str, frozenset[str]] = {
     U.STALE: frozenset(),
 }
 
+# The statuses at which a pledge binds its country: "ratified or in force" in every total.
+DONE: frozenset[str] = frozenset({S.RATIFIED, S.IN_FORCE})
+
 # Where each stage's date is kept on a Commitment.
 STAGE_DATE_FIELDS: dict[str, str] = {status: f"{status}_on" for status in S.values}
 

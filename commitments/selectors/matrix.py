@@ -23,9 +23,9 @@ from commitments.models import (
 )
 from commitments.selectors.days import end_of_day
 from commitments.selectors.timeline import _status_events, _superseded, latest_recorded
+from commitments.workflow import DONE
 
 # The statuses a total counts as done: "ratified or in force: 7 of 27".
-DONE = frozenset({CommitmentStatus.RATIFIED, CommitmentStatus.IN_FORCE})
 SORTS = ("name", "progress")
 STAGE_FIELDS: tuple[str, ...] = tuple(workflow.STAGE_DATE_FIELDS.values())
 # What a cell reads of a commitment and its participant: the rest stays in the database.
@@ -364,7 +364,6 @@ def _attach_sources(cells: list[Cell]) -> None:
 
 
 __all__ = [
-    "DONE",
     "Cell",
     "Column",
     "Matrix",

@@ -28,6 +28,7 @@ from commitments.selectors.record import commitment_list
 
 # The supersession rule is the time-travel reads' own: one definition for every page.
 from commitments.selectors.timeline import _superseded
+from commitments.workflow import DONE
 
 # The stages every commitment climbs, in order; rejected and withdrawn show only where reached.
 LADDER: tuple[str, ...] = (
@@ -40,7 +41,6 @@ LADDER: tuple[str, ...] = (
 OFF_LADDER: tuple[str, ...] = (CommitmentStatus.REJECTED, CommitmentStatus.WITHDRAWN)
 
 # What "done" means in the totals ("ratified or in force: N of M").
-DONE: frozenset[str] = frozenset({CommitmentStatus.RATIFIED, CommitmentStatus.IN_FORCE})
 
 # A participant's timeline shows at most this many changes, newest first.
 PARTICIPANT_TIMELINE_LIMIT = 100
