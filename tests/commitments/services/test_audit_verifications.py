@@ -7,6 +7,7 @@ import logging
 import orjson
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -314,3 +315,20 @@ def test_verify_audit_checking_a_kept_checkpoint_records_no_verification(tmp_pat
     call_command("verify_audit", checkpoint=str(path), stdout=io.StringIO())
 
     assert not AuditVerification.objects.exists()
+
+
+def test_verify_audit_that_cannot_record_says_so_and_keeps_the_chains_exit_status(
+    people, monkeypatch
+):
+    history(1)
+
+    def refused(**kwargs):
+        raise DatabaseError("permission denied for table commitments_auditverification")
+
+    monkeypatch.setattr(services, "audit_verification_record", refused)
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("verify_audit", stdout=out, stderr=err)
+
+    assert "Audit chain intact." in out.getvalue()
+    assert "This verification was not recorded: permission denied" in err.getvalue()
