@@ -63,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commitments.change_webhookdelivery",
         "commitments.view_webhookattempt",
         "commitments.view_notification",
+        "commitments.view_auditverification",
         # The login lockout: seeing attempts, and unlocking by deleting them.
         "axes.view_accessattempt",
         "axes.delete_accessattempt",

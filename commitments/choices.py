@@ -61,9 +61,18 @@ class NotificationKind(models.TextChoices):
     UPDATE_STALE = "update_stale", _("Update stale")
     REVIEW_REMINDER = "review_reminder", _("Reminder: updates waiting for review")
     ENDPOINT_DISABLED = "endpoint_disabled", _("Webhook endpoint disabled")
+    AUDIT_CHAIN_BROKEN = "audit_chain_broken", _("Audit history verification failed")
 
 
 class DeliveryState(models.TextChoices):
     PENDING = "pending", _("Pending")
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
+
+
+class VerificationTrigger(models.TextChoices):
+    """What started a verification of the audit chain."""
+
+    SCHEDULE = "schedule", _("Schedule (beat)")
+    COMMAND = "command", _("manage.py verify_audit")
+    ADMIN = "admin", _("An admin, on demand")

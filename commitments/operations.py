@@ -11,8 +11,8 @@ from tracker import health, metrics
 
 
 def gauges() -> Iterator[metrics.Sample]:
-    """The gauges read at each scrape: four queries (two counts of the outbox, the review
-    queue, the newest checkpoint)."""
+    """The gauges read at each scrape: five queries (two counts of the outbox, the review
+    queue, the newest checkpoint, the newest verification)."""
     counts = selectors.outbox_counts()
     for (queue, state), n in counts.items():
         if state == "pending":
@@ -36,6 +36,23 @@ def gauges() -> Iterator[metrics.Sample]:
         {},
         selectors.pending_review_count(),
     )
+    # Left out, not made up, before the first: an alert on absent() catches a tracker
+    # that never verified.
+    verification = selectors.latest_audit_verification()
+    if verification is not None:
+        yield (
+            "tracker_audit_verification_age_seconds",
+            "Seconds since the newest verification of the audit chain finished (beat runs one "
+            "every AUDIT_VERIFY_SECONDS; verify_audit records one too).",
+            {},
+            (timezone.now() - verification.finished_at).total_seconds(),
+        )
+        yield (
+            "tracker_audit_verification_ok",
+            "1 if the newest verification found the audit chain intact, 0 if it found it broken.",
+            {},
+            1 if verification.ok else 0,
+        )
     signed_at = selectors.latest_checkpoint_signed_at()
     if signed_at is not None:
         yield (

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from accounts.services import idempotency_records_purge
 from commitments import notifications
+from commitments.choices import VerificationTrigger
 from commitments.webhooks import delivery
 
 
@@ -75,6 +76,15 @@ def sign_audit_checkpoint() -> None:
     from commitments import services  # it queues deliver_webhooks: imported when run
 
     services.audit_checkpoint_scheduled()
+
+
+@shared_task
+def verify_audit_chain() -> None:
+    """Beat, every AUDIT_VERIFY_SECONDS: verify the whole audit chain and record the outcome
+    (a broken chain tells the admins)."""
+    from commitments import services  # the services import this module: imported when run
+
+    services.audit_verification_run(trigger=VerificationTrigger.SCHEDULE)
 
 
 @shared_task

@@ -1,5 +1,6 @@
 """Prometheus metrics at /metrics: requests and their latency, and the gauges the apps
-register (commitments: the outbox, the review queue, the audit checkpoints).
+register (commitments: the outbox, the review queue, the audit chain's checkpoints and
+verifications).
 
 Requests are counted by method, view name and status, never by raw path: /api/v1/commitments/7/
 and /8/ are one series, and a scan of random paths adds one ("unresolved"), not thousands.

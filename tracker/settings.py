@@ -215,6 +215,13 @@ CELERY_BEAT_SCHEDULE["sign-audit-checkpoint"] = {
     "task": "commitments.tasks.sign_audit_checkpoint",
     "schedule": AUDIT_CHECKPOINT_SECONDS,
 }
+# How often beat walks the whole chain (as verify_audit does) and records the outcome; a
+# broken chain tells the admins, and /metrics shows the age of the newest verification.
+AUDIT_VERIFY_SECONDS = env.float("AUDIT_VERIFY_SECONDS", default=3600.0)
+CELERY_BEAT_SCHEDULE["verify-audit-chain"] = {
+    "task": "commitments.tasks.verify_audit_chain",
+    "schedule": AUDIT_VERIFY_SECONDS,
+}
 
 # WEBHOOKS: outbound calls (Standard Webhooks), retried over about a day
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)

@@ -29,12 +29,18 @@ from commitments.admin.reference_data import (
     ParticipantCommitmentInline,
     SourceAdmin,
 )
-from commitments.admin.review import AuditCheckpointAdmin, AuditEventAdmin, StatusUpdateAdmin
+from commitments.admin.review import (
+    AuditCheckpointAdmin,
+    AuditEventAdmin,
+    AuditVerificationAdmin,
+    StatusUpdateAdmin,
+)
 
 __all__ = [
     "AgreementAdmin",
     "AuditCheckpointAdmin",
     "AuditEventAdmin",
+    "AuditVerificationAdmin",
     "CommitmentAdmin",
     "CommitmentInline",
     "GuaranteeAdmin",

@@ -1,4 +1,5 @@
-"""The admin for the review and audit trail: status updates, audit events, checkpoints."""
+"""The admin for the review and audit trail: status updates, audit events, checkpoints and
+verifications."""
 
 from django.contrib import admin
 from django.contrib.admin import ActionLocation
@@ -10,6 +11,7 @@ from commitments.admin._base import _TIMESTAMPS, SelectorQuerysetMixin, _each
 from commitments.models import (
     AuditCheckpoint,
     AuditEvent,
+    AuditVerification,
     StatusUpdate,
 )
 
@@ -115,6 +117,35 @@ class AuditCheckpointAdmin(admin.ModelAdmin):
     list_display = ("signed_at", "sequence", "hash", "key_id")
     ordering = ("-signed_at", "-pk")
     readonly_fields = ("sequence", "hash", "signed_at", "key_id", "signature")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditVerification)
+class AuditVerificationAdmin(admin.ModelAdmin):
+    """Each verification of the audit chain and what it found: looked at here; run by the
+    schedule or verify_audit."""
+
+    list_display = ("finished_at", "ok", "events_checked", "seconds", "trigger")
+    list_filter = ("ok", "trigger")
+    ordering = ("-finished_at", "-pk")
+    readonly_fields = (
+        "started_at",
+        "finished_at",
+        "events_checked",
+        "checkpoints_checked",
+        "seconds",
+        "ok",
+        "problem",
+        "trigger",
+    )
 
     def has_add_permission(self, request):
         return False

@@ -1,8 +1,9 @@
 """The domain's models: the record (record.py), its audit history (audit.py), its
-notifications (notifications.py) and the audit chain's signed checkpoints (checkpoints.py)."""
+notifications (notifications.py), the audit chain's signed checkpoints and its verifications
+(checkpoints.py)."""
 
 from commitments.models.audit import AuditEvent, AuditEventQuerySet
-from commitments.models.checkpoints import AuditCheckpoint
+from commitments.models.checkpoints import AuditCheckpoint, AuditVerification
 from commitments.models.notifications import (
     CHECKPOINT_TYPE,
     EVENT_TYPES,
@@ -38,6 +39,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "AuditEventQuerySet",
+    "AuditVerification",
     "AuditedQuerySet",
     "Commitment",
     "Guarantee",

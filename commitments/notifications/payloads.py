@@ -147,6 +147,10 @@ def title_for(kind: str, data: dict) -> str:
             }
         case NotificationKind.ENDPOINT_DISABLED:
             return _("Webhook endpoint disabled: %(url)s") % {"url": data.get("url", "")}
+        case NotificationKind.AUDIT_CHAIN_BROKEN:
+            return _("Audit history verification failed: %(problem)s") % {
+                "problem": data.get("problem", "")
+            }
     return str(kind)
 
 

@@ -11,11 +11,13 @@ from commitments.selectors.matrix import (
     record_matrix,
 )
 from commitments.selectors.notifications import (
+    admins,
     notification_inbox,
     notification_unread_count,
     reviewers,
 )
 from commitments.selectors.operations import (
+    latest_audit_verification,
     latest_checkpoint_signed_at,
     outbox_counts,
     pending_review_count,
@@ -60,6 +62,7 @@ __all__ = [
     "Matrix",
     "RecordBounds",
     "RecordChange",
+    "admins",
     "agreement_guarantees",
     "agreement_lookup",
     "agreement_overview",
@@ -81,6 +84,7 @@ __all__ = [
     "guarantee_commitments",
     "guarantee_lookup",
     "guarantee_progress",
+    "latest_audit_verification",
     "latest_checkpoint_signed_at",
     "matrix_agreements",
     "notification_inbox",

@@ -23,6 +23,16 @@ def reviewers() -> QuerySet[User]:
     )
 
 
+def admins() -> QuerySet[User]:
+    """Active users who run the tracker: the admin group's members and superusers."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=Role.ADMIN))
+        .distinct()
+        .order_by("pk")
+    )
+
+
 def notification_inbox(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
     """The user's in-app notifications, newest first."""
     inbox = Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP)

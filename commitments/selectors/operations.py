@@ -1,12 +1,19 @@
 """What an operator watches (the /metrics gauges): the outbox's backlog and failures, the
-review queue's length, and the newest signed checkpoint of the audit chain."""
+review queue's length, the newest signed checkpoint of the audit chain and its newest
+verification."""
 
 from datetime import datetime
 
 from django.db.models import Count
 
 from commitments.choices import DeliveryState, NotificationChannel, UpdateState
-from commitments.models import AuditCheckpoint, Notification, StatusUpdate, WebhookDelivery
+from commitments.models import (
+    AuditCheckpoint,
+    AuditVerification,
+    Notification,
+    StatusUpdate,
+    WebhookDelivery,
+)
 
 # The outbox's queues: e-mail at once, the daily digest's lines, and webhook deliveries.
 # In-app notifications are delivered when written and never wait.
@@ -48,3 +55,9 @@ def latest_checkpoint_signed_at() -> datetime | None:
     return (
         AuditCheckpoint.objects.order_by("-signed_at").values_list("signed_at", flat=True).first()
     )
+
+
+def latest_audit_verification() -> AuditVerification | None:
+    """The newest recorded verification of the audit chain (None before the first): when it
+    finished, how many events it checked, how long it took, and whether the chain held."""
+    return AuditVerification.objects.order_by("-finished_at", "-pk").first()

@@ -9,6 +9,10 @@ from commitments.services.audit_checkpoints import (
     audit_checkpoint_create,
     audit_checkpoint_scheduled,
 )
+from commitments.services.audit_verifications import (
+    audit_verification_record,
+    audit_verification_run,
+)
 from commitments.services.commitments import commitment_create, commitment_save
 from commitments.services.reference_data import (
     agreement_save,
@@ -49,6 +53,8 @@ __all__ = [
     "agreement_sources_set",
     "audit_checkpoint_create",
     "audit_checkpoint_scheduled",
+    "audit_verification_record",
+    "audit_verification_run",
     "commitment_create",
     "commitment_save",
     "guarantee_save",

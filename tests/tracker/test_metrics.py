@@ -1,6 +1,7 @@
 """/metrics: Prometheus text for the addresses METRICS_ALLOWED_IPS lists (404 for others),
-requests counted by view name rather than path, the outbox, review and checkpoint gauges read
-at scrape time, and several processes added up through PROMETHEUS_MULTIPROC_DIR."""
+requests counted by view name rather than path, the outbox, review, verification and
+checkpoint gauges read at scrape time, and several processes added up through
+PROMETHEUS_MULTIPROC_DIR."""
 
 import datetime
 import os
@@ -13,7 +14,7 @@ from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from commitments.choices import DeliveryState, NotificationChannel, UpdateState
-from commitments.models import AuditCheckpoint
+from commitments.models import AuditCheckpoint, AuditVerification
 from tests.factories import NotificationFactory, StatusUpdateFactory, WebhookDeliveryFactory
 from tracker import gunicorn_conf, metrics
 
@@ -93,7 +94,7 @@ def test_an_odd_method_is_counted_as_other(db, client):
     assert requests_of(scrape(client), "healthz", status="405", method="other") >= 1
 
 
-def test_the_domain_gauges_count_the_outbox_the_review_queue_and_the_checkpoint_age(db, client):
+def test_the_domain_gauges_count_the_outbox_the_review_queue_and_the_audit_ages(db, client):
     StatusUpdateFactory.create_batch(2)
     StatusUpdateFactory(state=UpdateState.DRAFT)
     NotificationFactory.create_batch(
@@ -112,6 +113,15 @@ def test_the_domain_gauges_count_the_outbox_the_review_queue_and_the_checkpoint_
         key_id="k",
         signature="s",
     )
+    now = timezone.now()
+    AuditVerification.objects.create(
+        started_at=now - datetime.timedelta(seconds=62),
+        finished_at=now - datetime.timedelta(seconds=60),
+        events_checked=1,
+        seconds=2.0,
+        ok=True,
+        trigger="schedule",
+    )
 
     samples = scrape(client)
 
@@ -125,13 +135,39 @@ def test_the_domain_gauges_count_the_outbox_the_review_queue_and_the_checkpoint_
     assert gauge("tracker_outbox_failed", queue="digest") == 0
     assert gauge("tracker_outbox_failed", queue="webhook") == 2
     assert gauge("tracker_reviews_pending") == 2
+    assert 60 <= gauge("tracker_audit_verification_age_seconds") < 90
+    assert gauge("tracker_audit_verification_ok") == 1
     assert 90 <= gauge("tracker_audit_checkpoint_age_seconds") < 120
 
 
-def test_without_any_checkpoint_the_age_is_left_out_rather_than_made_up(db, client):
+def test_the_newest_verification_is_the_one_the_gauges_show(db, client):
+    now = timezone.now()
+    for minutes_ago, ok in ((120, True), (5, False)):
+        AuditVerification.objects.create(
+            started_at=now - datetime.timedelta(minutes=minutes_ago, seconds=1),
+            finished_at=now - datetime.timedelta(minutes=minutes_ago),
+            events_checked=3,
+            seconds=1.0,
+            ok=ok,
+            problem="" if ok else "The chain is broken at event #2.",
+            trigger="schedule",
+        )
+
     samples = scrape(client)
 
-    assert not any(name == "tracker_audit_checkpoint_age_seconds" for name, _ in samples)
+    assert samples[("tracker_audit_verification_ok", ())] == 0
+    assert 300 <= samples[("tracker_audit_verification_age_seconds", ())] < 330
+
+
+def test_without_any_verification_or_checkpoint_the_ages_are_left_out_not_made_up(db, client):
+    samples = scrape(client)
+
+    names = {name for name, _ in samples}
+    assert not names & {
+        "tracker_audit_verification_age_seconds",
+        "tracker_audit_verification_ok",
+        "tracker_audit_checkpoint_age_seconds",
+    }
     assert samples[("tracker_reviews_pending", ())] == 0
 
 
@@ -147,7 +183,7 @@ def test_a_reading_that_fails_is_left_out_and_the_rest_still_answers(db, client,
 
 
 def test_the_scrape_reads_the_gauges_in_a_few_queries(db, client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         scrape(client)
 
 

@@ -29,7 +29,7 @@ def test_every_task_ends_before_the_broker_hands_its_message_out_again():
     assert visibility > settings.NOTIFY_SWEEP_SECONDS
 
 
-def test_beat_sweeps_owed_notifications_sends_digests_and_reminders_and_signs_checkpoints():
+def test_beat_sweeps_owed_notifications_sends_digests_and_reminders_signs_and_verifies():
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
 
     assert tasks == {
@@ -37,6 +37,7 @@ def test_beat_sweeps_owed_notifications_sends_digests_and_reminders_and_signs_ch
         "commitments.tasks.send_daily_digests",
         "commitments.tasks.remind_reviewers",
         "commitments.tasks.sign_audit_checkpoint",
+        "commitments.tasks.verify_audit_chain",
         "commitments.tasks.purge_idempotency_records",
     }
 

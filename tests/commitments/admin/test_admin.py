@@ -16,6 +16,7 @@ from commitments.choices import CommitmentStatus, ParticipantKind, UpdateState
 from commitments.models import (
     AuditCheckpoint,
     AuditEvent,
+    AuditVerification,
     Commitment,
     Notification,
     Participant,
@@ -39,6 +40,7 @@ NO_ADD_PAGE = {
     StatusUpdate,
     AuditEvent,
     AuditCheckpoint,
+    AuditVerification,
     WebhookDelivery,
     Notification,
     AccessAttempt,
@@ -85,6 +87,7 @@ def test_admin_opens_every_changelist_add_and_change_page(client, admin_user, mo
     SubscriptionFactory()
     NotificationFactory()
     services.audit_checkpoint_create()
+    services.audit_verification_run(trigger="command")
     AccessAttempt.objects.create(username="x", ip_address="192.0.2.1", failures_since_start=1)
     AccessLog.objects.create(username="x", ip_address="192.0.2.1")
     obj = model._default_manager.first()

@@ -16,6 +16,7 @@ def test_the_admin_registers_exactly_the_models_it_manages():
         "commitments.Agreement",
         "commitments.AuditCheckpoint",
         "commitments.AuditEvent",
+        "commitments.AuditVerification",
         "commitments.Commitment",
         "commitments.Guarantee",
         "commitments.Notification",
