@@ -3,6 +3,7 @@ violation) and works under the app's real CSP (nothing refused, no script error,
 missing). A new page is one line in PAGES."""
 
 import pytest
+from django.utils import timezone
 
 from commitments.demo import AGREEMENT_SLUG
 from commitments.models import Commitment
@@ -16,10 +17,16 @@ from tests.browser.helpers import sign_in
 pytestmark = pytest.mark.browser
 
 # (name, path, demo user signed in or None). "{commitment}" in a path stands for a demo
-# commitment's id (the first one with a history of applied changes).
+# commitment's id (the first one with a history of applied changes); "{today}" for today's
+# date (the demo's events are recorded when it is loaded, today). A page may answer 400 on
+# purpose (a bad parameter): the checks look at what it shows, whatever its status.
 PAGES = [
     pytest.param("/", None, id="home"),
     pytest.param("/", "admin", id="home-signed-in"),
+    pytest.param("/?as_of=2024-06-01", None, id="matrix-as-of"),
+    pytest.param("/?known_on={today}", None, id="matrix-known-on"),
+    pytest.param("/?as_of=2024-06-01&known_on={today}", None, id="matrix-as-of-known-on"),
+    pytest.param("/?as_of=2024-02-30", None, id="matrix-bad-date"),
     pytest.param("/login/", None, id="login"),
     pytest.param("/participants/FR/", None, id="participant"),
     pytest.param("/participants/FR/", "reviewer", id="participant-signed-in"),
@@ -34,6 +41,8 @@ PAGES = [
 
 def resolve(path: str) -> str:
     """`path` with its placeholders filled in from the demo."""
+    if "{today}" in path:
+        path = path.replace("{today}", timezone.localdate().isoformat())
     if "{commitment}" in path:
         commitment = (
             Commitment.objects.filter(
