@@ -74,3 +74,18 @@ def test_the_page_works_under_the_csp(page, demo, path, user):
 
     assert_no_csp_violation(page)
     assert_no_browser_errors(page)
+
+
+@pytest.mark.parametrize(("path", "user"), PAGES)
+def test_the_page_does_not_scroll_sideways(page, demo, path, user):
+    """Only a wide table scrolls, inside its own region: nothing (such as a visually hidden
+    text positioned outside it) widens the page itself at 1280 pixels."""
+    if user:
+        sign_in(page, user)
+
+    page.goto(resolve(path))
+
+    scroll_width, client_width = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll_width <= client_width, f"{path} is {scroll_width} px wide in {client_width}"
