@@ -36,6 +36,7 @@ class Shot:
 # name -> what to shoot. docs/screenshots/<name>.png; the README shows some of them.
 PAGES: dict[str, Shot] = {
     "home": Shot("/"),
+    "matrix-as-of": Shot("/?as_of=2024-06-01"),
     "login": Shot("/login/"),
     "participant": Shot("/participants/FR/"),
     "guarantee": Shot("/guarantees/front-line-equipment/"),

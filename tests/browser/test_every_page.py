@@ -3,6 +3,7 @@ violation) and works under the app's real CSP (nothing refused, no script error,
 missing). A new page is one line in PAGES."""
 
 import pytest
+from django.utils import timezone
 
 from commitments.demo import AGREEMENT_SLUG
 from commitments.models import Commitment
@@ -16,10 +17,16 @@ from tests.browser.helpers import sign_in
 pytestmark = pytest.mark.browser
 
 # (name, path, demo user signed in or None). "{commitment}" in a path stands for a demo
-# commitment's id (the first one with a history of applied changes).
+# commitment's id (the first one with a history of applied changes); "{today}" for today's
+# date (the demo's events are recorded when it is loaded, today). A page may answer 400 on
+# purpose (a bad parameter): the checks look at what it shows, whatever its status.
 PAGES = [
     pytest.param("/", None, id="home"),
     pytest.param("/", "admin", id="home-signed-in"),
+    pytest.param("/?as_of=2024-06-01", None, id="matrix-as-of"),
+    pytest.param("/?known_on={today}", None, id="matrix-known-on"),
+    pytest.param("/?as_of=2024-06-01&known_on={today}", None, id="matrix-as-of-known-on"),
+    pytest.param("/?as_of=2024-02-30", None, id="matrix-bad-date"),
     pytest.param("/login/", None, id="login"),
     pytest.param("/participants/FR/", None, id="participant"),
     pytest.param("/participants/FR/", "reviewer", id="participant-signed-in"),
@@ -34,6 +41,8 @@ PAGES = [
 
 def resolve(path: str) -> str:
     """`path` with its placeholders filled in from the demo."""
+    if "{today}" in path:
+        path = path.replace("{today}", timezone.localdate().isoformat())
     if "{commitment}" in path:
         commitment = (
             Commitment.objects.filter(
@@ -65,3 +74,18 @@ def test_the_page_works_under_the_csp(page, demo, path, user):
 
     assert_no_csp_violation(page)
     assert_no_browser_errors(page)
+
+
+@pytest.mark.parametrize(("path", "user"), PAGES)
+def test_the_page_does_not_scroll_sideways(page, demo, path, user):
+    """Only a wide table scrolls, inside its own region: nothing (such as a visually hidden
+    text positioned outside it) widens the page itself at 1280 pixels."""
+    if user:
+        sign_in(page, user)
+
+    page.goto(resolve(path))
+
+    scroll_width, client_width = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll_width <= client_width, f"{path} is {scroll_width} px wide in {client_width}"
