@@ -31,11 +31,14 @@ class Shot:
     user: str | None = None
     # A CSS selector to wait for before the shot: the page is drawn (say, by a script).
     ready: str | None = None
+    # A CSS selector to scroll to the top of the window before the shot (a long page's part).
+    scroll_to: str | None = None
 
 
 # name -> what to shoot. docs/screenshots/<name>.png; the README shows some of them.
 PAGES: dict[str, Shot] = {
     "home": Shot("/"),
+    "matrix": Shot("/", scroll_to="#matrix table"),
     "matrix-as-of": Shot("/?as_of=2024-06-01"),
     "login": Shot("/login/"),
     "participant": Shot("/participants/FR/"),
@@ -108,6 +111,8 @@ def take(names: list[str], base_url: str) -> list[str]:
                 # A blank page is not a screenshot: the previous PNG, if any, stays.
                 problems.append(f"{name}: {shot.ready} never appeared on {shot.path}; not shot")
             else:
+                if shot.scroll_to:
+                    page.locator(shot.scroll_to).first.evaluate("e => e.scrollIntoView()")
                 page.screenshot(path=target)
                 print(f"{target.relative_to(ROOT)}  <- {shot.path}")
             context.close()
