@@ -44,7 +44,7 @@ serve: install
 
 # The worker runs tasks; beat (exactly one per deployment) queues the periodic ones.
 worker: install
-	$(BIN)/celery -A tracker worker --loglevel=INFO
+	$(BIN)/celery -A tracker worker --loglevel=INFO --without-gossip --without-mingle
 
 beat: install
 	$(BIN)/celery -A tracker beat --loglevel=INFO

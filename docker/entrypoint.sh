@@ -32,7 +32,7 @@ case "${1:-web}" in
     ;;
   worker)
     # Its processes: CELERY_WORKER_CONCURRENCY (a setting; one per CPU by default).
-    exec celery -A tracker worker --loglevel=INFO
+    exec celery -A tracker worker --loglevel=INFO --without-gossip --without-mingle
     ;;
   beat)
     # The schedule's state is disposable: a restarted beat recomputes what is due.

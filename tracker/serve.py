@@ -202,18 +202,38 @@ def commands(host: str, port: int, run_dir: Path) -> dict[str, list[str]]:
         str(run_dir / "gunicorn.ctl"),
     ]
     celery = [python, "-m", "celery", "-A", "tracker"]
-    worker = [*celery, "worker", "--loglevel=INFO", "-n", f"serve-{port}@%h"]
+    # Without gossip and mingle (worker-to-worker chatter this app does not use): fewer
+    # broker channels to lose when Redis goes away.
+    worker = [
+        *celery,
+        "worker",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        f"serve-{port}@%h",
+    ]
     beat = [*celery, "beat", "--loglevel=INFO", "--schedule", str(run_dir / "beat-schedule")]
     return {"web": web, "worker": worker, "beat": beat}
+
+
+# Children started again when they die, as systemd's or compose's restart policy would: a
+# Celery worker can exit on a broker outage (kombu fails to restore its unacknowledged
+# messages on a connection that is gone). Web dying stops everything.
+RESTARTABLE = frozenset({"worker", "beat"})
+RESTARTS_PER_MINUTE = 3
 
 
 class Supervisor:
     def __init__(self, stop_seconds: float) -> None:
         self.stop_seconds = stop_seconds
         self.children: dict[str, subprocess.Popen] = {}
+        self.commands: dict[str, tuple[Sequence[str], dict[str, str]]] = {}
+        self.restarts: dict[str, list[float]] = {}
         self.stopping: int | None = None  # the signal that asked us to stop
 
     def start(self, name: str, command: Sequence[str], environ: dict[str, str]) -> None:
+        self.commands[name] = (command, environ)
         self.children[name] = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -233,12 +253,29 @@ class Supervisor:
         died: str | None = None
         while self.stopping is None and died is None:
             died = next((n for n, p in self.children.items() if p.poll() is not None), None)
+            if died is not None and self.restart(died):
+                died = None
             if died is None:
                 time.sleep(0.2)
         if died is not None:
             log(f"{died} exited with status {self.children[died].returncode}: stopping the rest")
         self.stop_all()
         return EXIT_CHILD_DIED if died is not None else 0
+
+    def restart(self, name: str) -> bool:
+        """Start a dead restartable child again, unless it died too often in the last minute.
+        True when it was started again."""
+        now = time.monotonic()
+        recent = [t for t in self.restarts.get(name, []) if now - t < 60]
+        if name not in RESTARTABLE or len(recent) >= RESTARTS_PER_MINUTE:
+            return False
+        log(f"{name} exited with status {self.children[name].returncode}: starting it again")
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.children[name].pid, signal.SIGKILL)  # what is left of its pool
+        self.restarts[name] = [*recent, now]
+        time.sleep(1)
+        self.start(name, *self.commands[name])
+        return True
 
     def stop_all(self) -> None:
         for process in self.children.values():

@@ -1,6 +1,7 @@
 """The supervisor of `make serve` (tracker.serve.Supervisor) with stand-in children: a stop
 request reaches every child and their own children; a child that dies stops the rest and the
-supervisor reports failure."""
+supervisor reports failure, but a dead worker or beat is started again (up to 3 times a
+minute)."""
 
 import os
 import signal
@@ -35,7 +36,40 @@ def test_a_stop_request_stops_every_child_and_reports_success():
     assert [p.returncode for p in supervisor.children.values()] == [-signal.SIGTERM] * 2
 
 
-def test_a_child_that_dies_stops_the_others_and_the_supervisor_fails():
+def test_web_dying_stops_the_others_and_the_supervisor_fails():
+    supervisor = Supervisor(stop_seconds=10)
+    supervisor.start("worker", SLEEP, dict(os.environ))
+    supervisor.start("web", [sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ))
+
+    status = supervisor.wait()
+
+    assert status == EXIT_CHILD_DIED
+    assert supervisor.children["web"].returncode == 3
+    assert supervisor.children["worker"].returncode == -signal.SIGTERM
+
+
+def test_a_dead_worker_is_started_again(tmp_path):
+    starts = tmp_path / "starts"
+    # Counts its starts in a file; dies the first time, lives the second.
+    once = (
+        "import pathlib, time\n"
+        f"p = pathlib.Path({str(starts)!r})\n"
+        "n = len(p.read_text()) if p.exists() else 0\n"
+        "p.write_text('x' * (n + 1))\n"
+        "if n:\n    time.sleep(60)\n"
+    )
+    supervisor = Supervisor(stop_seconds=10)
+    supervisor.start("web", SLEEP, dict(os.environ))
+    supervisor.start("worker", [sys.executable, "-c", once], dict(os.environ))
+    threading.Timer(3, supervisor.ask_to_stop, args=(signal.SIGTERM,)).start()
+
+    status = supervisor.wait()
+
+    assert status == 0
+    assert starts.read_text() == "xx"
+
+
+def test_a_worker_that_keeps_dying_stops_everything():
     supervisor = Supervisor(stop_seconds=10)
     supervisor.start("web", SLEEP, dict(os.environ))
     supervisor.start("beat", [sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ))
