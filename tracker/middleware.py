@@ -13,12 +13,14 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import LazyObject, empty
 
+from tracker import health
+
 request_id: ContextVar[str] = ContextVar("request_id", default="")
 current_request: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 access_logger = logging.getLogger("tracker.access")
 # Probed every few seconds by load balancers: their lines only at DEBUG.
-QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+QUIET_PATHS = frozenset(health.PATHS)
 
 
 def valid_request_id(value: str | None) -> bool:
