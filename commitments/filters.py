@@ -266,7 +266,9 @@ class AuditLogFilter(filters.FilterSet):
         # The choices depend on the viewer: set on this instance's form (django-filter's
         # field adds the empty choice itself).
         self.form.fields["action"].choices = [
-            (action, label) for action, label in audit.ACTION_LABELS.items() if action not in private
+            (action, label)
+            for action, label in audit.ACTION_LABELS.items()
+            if action not in private
         ]
         self.form.fields["object_type"].choices = list(audit.OBJECT_TYPE_LABELS.items())
         self.form.clean = self._clean_form
