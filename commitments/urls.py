@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_safe
 
 from commitments import feeds
-from commitments.views import changes, matrix, record
+from commitments.views import changes, matrix, record, review
 
 
 class ParticipantCodeConverter:
@@ -47,4 +47,7 @@ urlpatterns = [
     path(
         "agreements/<slug:slug>/feed/", require_safe(feeds.AgreementFeed()), name="agreement_feed"
     ),
+    path("review/", review.ReviewQueueView.as_view(), name="review_queue"),
+    path("review/approve-selected/", review.review_bulk_approve, name="review_bulk_approve"),
+    path("review/<int:pk>/decide/", review.review_decide, name="review_decide"),
 ]
