@@ -47,6 +47,7 @@ PAGES: dict[str, Shot] = {
     "commitment": Shot("/commitments/{commitment}/", user="reviewer"),
     "changes": Shot("/changes/"),
     "api-docs": Shot("/api/docs/", ready=".swagger-ui .opblock"),
+    "review-queue": Shot("/review/", user="reviewer"),
 }
 
 
