@@ -48,13 +48,12 @@ from commitments.selectors.record_changes import (
     record_changes,
     record_has_sample_data,
 )
-from commitments.selectors.review import (
+from commitments.selectors.review import review_queue_for, status_updates_for
+from commitments.selectors.review_queue import (
     ReviewRow,
     RowNote,
     overtaking_changes,
-    review_queue_for,
     review_rows_for,
-    status_updates_for,
 )
 from commitments.selectors.timeline import (
     commitments_as_of,

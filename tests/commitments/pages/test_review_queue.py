@@ -10,9 +10,11 @@ from accounts.roles import Role
 from commitments.choices import CommitmentStatus as S
 from commitments.choices import UpdateState
 from commitments.models import AuditEvent, Commitment, StatusUpdate
-from commitments.services import update_approve
+from commitments.services import commitment_create, update_approve, update_create
 from tests.factories import (
     CommitmentFactory,
+    GuaranteeFactory,
+    ParticipantFactory,
     SourceFactory,
     StatusUpdateFactory,
     UserFactory,
@@ -424,7 +426,7 @@ def test_each_decidable_row_has_a_labelled_checkbox_for_the_bulk_form(as_reviewe
 
 def make_pending(count: int) -> None:
     """`count` submitted updates with two sources each, on commitments of their own; every
-    fifth overtaken by an applied change."""
+    fifth overtaken by an applied change, every tenth a correction."""
     author = UserFactory(username="writer", roles=[Role.ANALYST])
     approver = UserFactory(username="approver", roles=[Role.REVIEWER])
     for index in range(count):
@@ -434,6 +436,15 @@ def make_pending(count: int) -> None:
             applied = StatusUpdateFactory(commitment=commitment, proposed_by=author)
             StatusUpdateFactory(commitment=commitment, proposed_by=author, sources=sources)
             update_approve(update=applied, reviewer=approver, notify=False)
+        elif index % 10 == 1:
+            StatusUpdateFactory(
+                commitment=commitment,
+                proposed_by=author,
+                sources=sources,
+                proposed_status=S.PLEDGED,
+                is_correction=True,
+                correction_reason="Misreported.",
+            )
         else:
             StatusUpdateFactory(commitment=commitment, proposed_by=author, sources=sources)
 
@@ -453,5 +464,48 @@ def test_the_queue_costs_the_same_queries_for_20_and_200_pending_updates(
     rows = response.context["rows"]
     assert len(rows) == 200
     assert sum(row.is_overtaken for row in rows) == 40
+    assert sum(row.update.is_correction for row in rows) == 20
     assert all(len(row.sources) == 2 for row in rows)
     assert len(large) == len(small)
+
+
+def test_a_correction_shows_the_stage_dates_it_clears_and_the_change_it_supersedes(
+    as_reviewer, analyst, admin_user
+):
+    commitment = commitment_create(
+        participant=ParticipantFactory(), guarantee=GuaranteeFactory(), actor=admin_user
+    )
+    approver = UserFactory(username="approver", roles=[Role.REVIEWER])
+    for status, day in ((S.SIGNED, datetime.date(2024, 4, 10)), (S.IN_PARLIAMENT, None)):
+        update = update_create(
+            commitment=commitment,
+            author=analyst,
+            proposed_status=status,
+            effective_date=day or datetime.date(2024, 5, 2),
+            summary="Step.",
+            sources=[{"url": "https://example.org/a"}],
+            notify=False,
+        )
+        update_approve(update=update, reviewer=approver, notify=False)
+    parliament_event = AuditEvent.objects.filter(update=update).order_by("sequence").last()
+    update_create(
+        commitment=commitment,
+        author=analyst,
+        proposed_status=S.SIGNED,
+        effective_date=datetime.date(2024, 4, 12),
+        summary="It never went to parliament.",
+        is_correction=True,
+        correction_reason="The bill was another one.",
+        sources=[{"url": "https://example.org/b"}],
+        notify=False,
+    )
+
+    response = as_reviewer.get(QUEUE)
+
+    (row,) = response.context["rows"]
+    assert {(c.label, c.old, c.new) for c in row.stage_dates} == {
+        ("Signed on", datetime.date(2024, 4, 10), datetime.date(2024, 4, 12)),
+        ("In parliament since", datetime.date(2024, 5, 2), None),
+    }
+    assert row.corrects == parliament_event.sequence
+    assert f"Supersedes event #{parliament_event.sequence}" in response.content.decode()
