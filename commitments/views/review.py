@@ -68,14 +68,15 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reviewer(request)
     update = get_object_or_404(selectors.status_updates_for(viewer=request.user), pk=pk)
     comment = request.POST.get("comment", "")
-    reject = "reject" in request.POST
     try:
-        if reject:
+        if "reject" in request.POST:
             services.update_reject(update=update, reviewer=request.user, comment=comment)
             note = RowNote("success", _("Update %s rejected.") % pk)
-        else:
+        elif "approve" in request.POST:
             services.update_approve(update=update, reviewer=request.user, comment=comment)
             note = RowNote("success", _("Update %s approved.") % pk)
+        else:
+            note = RowNote("error", _("Press Approve or Reject: nothing changed."))
     except DomainError as error:
         note = _refusal_note(error, pk)
     if request.htmx:

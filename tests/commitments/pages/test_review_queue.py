@@ -509,3 +509,12 @@ def test_a_correction_shows_the_stage_dates_it_clears_and_the_change_it_supersed
     }
     assert row.corrects == parliament_event.sequence
     assert f"Supersedes event #{parliament_event.sequence}" in response.content.decode()
+
+
+def test_a_post_naming_neither_approve_nor_reject_changes_nothing(as_reviewer):
+    update = StatusUpdateFactory()
+
+    response = as_reviewer.post(decide_url(update), {"comment": "Fine."}, **HTMX)
+
+    assert "Press Approve or Reject: nothing changed." in response.content.decode()
+    assert states(update) == [UpdateState.SUBMITTED]
