@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_safe
 
 from commitments import feeds
-from commitments.views import audit_log, changes, matrix, record, webhooks
+from commitments.views import audit_log, changes, matrix, record, review, webhooks
 
 
 class ParticipantCodeConverter:
@@ -54,4 +54,7 @@ urlpatterns = [
     path("webhooks/<int:pk>/rotate-secret/", webhooks.webhook_rotate, name="webhook_rotate"),
     path("webhooks/<int:pk>/delete/", webhooks.webhook_delete, name="webhook_delete"),
     path("webhooks/deliveries/<int:pk>/resend/", webhooks.webhook_resend, name="webhook_resend"),
+    path("review/", review.ReviewQueueView.as_view(), name="review_queue"),
+    path("review/approve-selected/", review.review_bulk_approve, name="review_bulk_approve"),
+    path("review/<int:pk>/decide/", review.review_decide, name="review_decide"),
 ]

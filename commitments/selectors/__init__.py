@@ -56,6 +56,12 @@ from commitments.selectors.record_changes import (
     record_has_sample_data,
 )
 from commitments.selectors.review import review_queue_for, status_updates_for
+from commitments.selectors.review_queue import (
+    ReviewRow,
+    RowNote,
+    overtaking_changes,
+    review_rows_for,
+)
 from commitments.selectors.timeline import (
     commitments_as_of,
     commitments_in_view,
@@ -77,6 +83,8 @@ __all__ = [
     "Matrix",
     "RecordBounds",
     "RecordChange",
+    "ReviewRow",
+    "RowNote",
     "admins",
     "agreement_guarantees",
     "agreement_lookup",
@@ -107,6 +115,7 @@ __all__ = [
     "notification_inbox",
     "notification_unread_count",
     "outbox_counts",
+    "overtaking_changes",
     "participant_commitments",
     "participant_lookup",
     "participant_timeline",
@@ -116,6 +125,7 @@ __all__ = [
     "record_has_sample_data",
     "record_matrix",
     "review_queue_for",
+    "review_rows_for",
     "reviewers",
     "sources_for",
     "status_counts_over_time",

@@ -48,6 +48,7 @@ PAGES: dict[str, Shot] = {
     "changes": Shot("/changes/"),
     "api-docs": Shot("/api/docs/", ready=".swagger-ui .opblock"),
     "audit-log": Shot("/audit/", user="reviewer"),
+    "review-queue": Shot("/review/", user="reviewer"),
 }
 
 

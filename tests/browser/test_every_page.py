@@ -40,6 +40,7 @@ PAGES = [
     pytest.param("/audit/", "admin", id="audit-log-admin"),
     pytest.param("/audit/?participant=ZZ", "reviewer", id="audit-log-bad-filter"),
     pytest.param("/webhooks/", "analyst", id="webhooks"),
+    pytest.param("/review/", "reviewer", id="review-queue"),
 ]
 
 
