@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_safe
 
 from commitments import feeds
-from commitments.views import changes, matrix, record
+from commitments.views import changes, matrix, record, updates
 
 
 class ParticipantCodeConverter:
@@ -47,4 +47,16 @@ urlpatterns = [
     path(
         "agreements/<slug:slug>/feed/", require_safe(feeds.AgreementFeed()), name="agreement_feed"
     ),
+    # propose: an analyst's updates
+    path(
+        "commitments/<int:pk>/propose/",
+        updates.UpdateProposeView.as_view(),
+        name="update_propose",
+    ),
+    path("my/updates/", updates.MyUpdatesView.as_view(), name="my_updates"),
+    path("my/updates/source-form/", updates.SourceFormView.as_view(), name="update_source_form"),
+    path("my/updates/<int:pk>/edit/", updates.UpdateEditView.as_view(), name="update_edit"),
+    path("my/updates/<int:pk>/submit/", updates.update_submit, name="update_submit"),
+    path("my/updates/<int:pk>/delete/", updates.update_delete, name="update_delete"),
+    path("my/updates/<int:pk>/withdraw/", updates.update_withdraw, name="update_withdraw"),
 ]
