@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, has_role
 from commitments import workflow
@@ -19,6 +20,15 @@ MY_UPDATE_GROUPS: tuple[str, ...] = (
     UpdateState.APPROVED,
     UpdateState.WITHDRAWN,
 )
+
+_GROUP_LABELS = {
+    UpdateState.DRAFT: _("Drafts"),
+    UpdateState.SUBMITTED: _("Submitted for review"),
+    UpdateState.STALE: _("Stale"),
+    UpdateState.REJECTED: _("Rejected"),
+    UpdateState.APPROVED: _("Approved"),
+    UpdateState.WITHDRAWN: _("Withdrawn"),
+}
 
 # At most this many sources on one update in the form.
 MAX_SOURCES = 20
@@ -57,8 +67,7 @@ def my_update_groups(*, author) -> list[UpdateGroup]:
     approved, withdrawn), empty groups left out; each newest first. A draft written against
     an older version of its commitment is marked `outdated` (it is edited before it can be
     submitted)."""
-    labels = dict(UpdateState.choices)
-    groups = {state: UpdateGroup(state, str(labels[state])) for state in MY_UPDATE_GROUPS}
+    groups = {state: UpdateGroup(state, str(_GROUP_LABELS[state])) for state in MY_UPDATE_GROUPS}
     for update in own_updates(author=author):
         update.outdated = (
             update.state == UpdateState.DRAFT and update.base_version != update.commitment.version

@@ -191,3 +191,23 @@ def parse_version(value: str | None) -> int | None:
     except ValueError:
         return None
     return version if version >= 0 else None
+
+
+def error_summary(form: UpdateForm, sources: BaseSourceFormSet) -> list[tuple[str, str, str]]:
+    """Each field error of the form and its sources as (label, message, the field's id), in
+    the page's order, for the summary at the top that links to each field."""
+    rows = [
+        (str(form[name].label), str(message), form[name].auto_id)
+        for name in form.fields
+        for message in form.errors.get(name, ())
+    ]
+    if sources.is_bound and sources.management_form.is_valid():
+        for number, source in enumerate(sources.forms, start=1):
+            for name in source.fields:
+                for message in source.errors.get(name, ()):
+                    label = _("Source %(n)d, %(label)s") % {
+                        "n": number,
+                        "label": source[name].label,
+                    }
+                    rows.append((str(label), str(message), source[name].auto_id))
+    return rows

@@ -30,6 +30,7 @@ from commitments.views.update_forms import (
     BaseSourceFormSet,
     SourceForm,
     UpdateForm,
+    error_summary,
     parse_version,
     show_refusal,
     source_formset,
@@ -149,6 +150,7 @@ class _UpdateFormView(AnalystOnlyMixin, View):
             "form": form,
             "sources": sources,
             "source_errors": source_errors,
+            "error_summary": error_summary(form, sources) if posted else [],
             "has_errors": bool(
                 posted and (form.errors or source_errors or sources.total_error_count())
             ),
@@ -249,6 +251,8 @@ class SourceFormView(AnalystOnlyMixin, View):
                 % (selectors.MAX_SOURCES - 1)
             )
         form = SourceForm(prefix=f"{SOURCES_PREFIX}-{index}", use_required_attribute=False)
+        # htmx moves the focus to the new source's first field.
+        form.fields["url"].widget.attrs["autofocus"] = True
         return render(
             request,
             "commitments/_source_form_added.html",

@@ -36,6 +36,8 @@ PAGES = [
     pytest.param("/commitments/{commitment}/", "reviewer", id="commitment-signed-in"),
     pytest.param("/changes/", None, id="changes"),
     pytest.param("/changes/", "analyst", id="changes-signed-in"),
+    pytest.param("/commitments/{commitment}/propose/", "analyst", id="propose"),
+    pytest.param("/my/updates/", "analyst", id="my-updates"),
 ]
 
 
