@@ -294,6 +294,18 @@ def test_an_effective_date_in_the_future_is_refused_beside_the_field(as_analyst,
     assert nothing_written()
 
 
+def test_the_error_summary_links_each_refused_field(as_analyst, commitment):
+    response = as_analyst.post(
+        propose_url(commitment),
+        form_data(commitment, summary="", sources=[{"url": "not a url"}]),
+    )
+
+    html = response.content.decode()
+    assert '<a href="#id_summary">Summary</a>: This field is required.' in html
+    assert '<a href="#id_sources-0-url">Source 1, Source URL</a>: Enter a valid URL.' in html
+    assert "<title>Error: Propose an update" in html
+
+
 def test_an_effective_date_before_the_current_stage_is_refused_beside_the_field(
     as_analyst, commitment
 ):
