@@ -134,3 +134,52 @@ def test_the_form_with_an_error_has_no_serious_accessibility_violation(
 
     expect(axe_page.get_by_role("alert")).to_contain_text("The update was not saved")
     assert_accessible(axe_page)
+
+
+def test_an_analyst_saves_a_draft_edits_it_and_submits_it_from_my_updates(
+    page, analyst, commitment
+):
+    open_the_form(page, analyst, commitment)
+    page.get_by_label("Proposed status").select_option(label="In parliament")
+    page.get_by_label("Effective date").fill("2024-05-02")
+    page.get_by_label("Summary").fill("First words.")
+    source(page, 1).get_by_label("Source URL").fill("https://news.example.org/draft")
+    page.get_by_role("button", name="Save draft").click()
+    draft = StatusUpdate.objects.get()
+    drafts = page.get_by_role("region", name=re.compile(r"^Drafts"))
+    expect(drafts).to_contain_text("First words.")
+
+    drafts.get_by_role("link", name=f"Edit draft {draft.pk}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Edit draft {draft.pk}")
+    expect(page.get_by_label("Summary")).to_have_value("First words.")
+    page.get_by_label("Summary").fill("Better words.")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text(f"Draft {draft.pk} saved.")).to_be_visible()
+    page.get_by_role("button", name=f"Submit draft {draft.pk}").click()
+
+    expect(page.get_by_text(f"Update {draft.pk} submitted for review.")).to_be_visible()
+    submitted = page.get_by_role("region", name=re.compile(r"^Submitted"))
+    expect(submitted).to_contain_text("Better words.")
+    expect(page.get_by_role("region", name=re.compile(r"^Drafts"))).to_have_count(0)
+    draft.refresh_from_db()
+    assert (draft.state, draft.summary) == (UpdateState.SUBMITTED, "Better words.")
+    assert_no_csp_violation(page)
+    assert_no_browser_errors(page)
+
+
+def test_my_updates_with_a_draft_and_its_edit_form_have_no_serious_accessibility_violation(
+    axe_page, analyst, commitment
+):
+    open_the_form(axe_page, analyst, commitment)
+    axe_page.get_by_label("Proposed status").select_option(label="In parliament")
+    axe_page.get_by_label("Effective date").fill("2024-05-02")
+    axe_page.get_by_label("Summary").fill("A draft.")
+    source(axe_page, 1).get_by_label("Source URL").fill("https://news.example.org/draft")
+    axe_page.get_by_role("button", name="Save draft").click()
+    expect(axe_page.get_by_role("region", name=re.compile(r"^Drafts"))).to_be_visible()
+    assert_accessible(axe_page)
+
+    axe_page.get_by_role("link", name=re.compile(r"^Edit draft")).click()
+
+    expect(axe_page.get_by_role("heading", level=1)).to_contain_text("Edit draft")
+    assert_accessible(axe_page)
