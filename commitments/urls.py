@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_safe
 
 from commitments import feeds
-from commitments.views import changes, matrix, record, updates
+from commitments.views import audit_log, changes, matrix, record, updates, webhooks
 
 
 class ParticipantCodeConverter:
@@ -47,6 +47,13 @@ urlpatterns = [
     path(
         "agreements/<slug:slug>/feed/", require_safe(feeds.AgreementFeed()), name="agreement_feed"
     ),
+    # helper audit: the audit log and the webhooks page
+    path("audit/", audit_log.AuditLogView.as_view(), name="audit_log"),
+    path("webhooks/", webhooks.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/activity/", webhooks.webhook_activity, name="webhook_activity"),
+    path("webhooks/<int:pk>/rotate-secret/", webhooks.webhook_rotate, name="webhook_rotate"),
+    path("webhooks/<int:pk>/delete/", webhooks.webhook_delete, name="webhook_delete"),
+    path("webhooks/deliveries/<int:pk>/resend/", webhooks.webhook_resend, name="webhook_resend"),
     # propose: an analyst's updates
     path(
         "commitments/<int:pk>/propose/",

@@ -1,6 +1,13 @@
 """Shared reads: the pages, the API and the commands ask these, not the ORM directly."""
 
-from commitments.selectors.audit_log import audit_events_for, commitment_history
+from commitments.selectors.audit_log import (
+    AuditLogEntry,
+    FieldChange,
+    audit_events_for,
+    audit_log,
+    audit_log_entries,
+    commitment_history,
+)
 from commitments.selectors.changes import change_rows, changes_for
 from commitments.selectors.days import end_of_day
 from commitments.selectors.matrix import (
@@ -66,12 +73,20 @@ from commitments.selectors.updates import (
     own_updates,
     proposable_statuses,
 )
-from commitments.selectors.webhooks import webhook_endpoints_for
+from commitments.selectors.webhooks import (
+    RECENT_DELIVERIES,
+    webhook_deliveries_owned,
+    webhook_endpoints_for,
+    webhook_endpoints_owned,
+)
 
 __all__ = [
     "MAX_SOURCES",
     "MY_UPDATE_GROUPS",
     "PARTICIPANT_TIMELINE_LIMIT",
+    "RECENT_DELIVERIES",
+    "AuditLogEntry",
+    "FieldChange",
     "Matrix",
     "RecordBounds",
     "RecordChange",
@@ -84,6 +99,8 @@ __all__ = [
     "agreement_progress",
     "agreement_totals",
     "audit_events_for",
+    "audit_log",
+    "audit_log_entries",
     "change_rows",
     "changes_for",
     "commitment_changes_since",
@@ -126,5 +143,7 @@ __all__ = [
     "status_label",
     "status_updates_for",
     "totals_of",
+    "webhook_deliveries_owned",
     "webhook_endpoints_for",
+    "webhook_endpoints_owned",
 ]

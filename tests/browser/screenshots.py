@@ -98,6 +98,7 @@ PAGES: dict[str, Shot] = {
     "commitment": Shot("/commitments/{commitment}/", user="reviewer"),
     "changes": Shot("/changes/"),
     "api-docs": Shot("/api/docs/", ready=".swagger-ui .opblock"),
+    "audit-log": Shot("/audit/", user="reviewer"),
     "propose-error": Shot(
         "/my/updates/", user="analyst", action=propose_with_an_error, ready=".error-summary"
     ),
@@ -204,6 +205,8 @@ def main(argv: list[str]) -> int:
         django.setup()
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        # The audit log's page shows the chain's last verification: record one.
+        call_command("verify_audit", stdout=open(os.devnull, "w"))  # noqa: SIM115
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         with open(Path(tmp) / "server.log", "w") as log:

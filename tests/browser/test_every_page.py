@@ -36,6 +36,10 @@ PAGES = [
     pytest.param("/commitments/{commitment}/", "reviewer", id="commitment-signed-in"),
     pytest.param("/changes/", None, id="changes"),
     pytest.param("/changes/", "analyst", id="changes-signed-in"),
+    pytest.param("/audit/", "reviewer", id="audit-log"),
+    pytest.param("/audit/", "admin", id="audit-log-admin"),
+    pytest.param("/audit/?participant=ZZ", "reviewer", id="audit-log-bad-filter"),
+    pytest.param("/webhooks/", "analyst", id="webhooks"),
     pytest.param("/commitments/{commitment}/propose/", "analyst", id="propose"),
     pytest.param("/my/updates/", "analyst", id="my-updates"),
 ]
