@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_safe
 
 from commitments import feeds
-from commitments.views import audit_log, changes, matrix, record, review, webhooks
+from commitments.views import audit_log, changes, matrix, record, review, updates, webhooks
 
 
 class ParticipantCodeConverter:
@@ -57,4 +57,16 @@ urlpatterns = [
     path("review/", review.ReviewQueueView.as_view(), name="review_queue"),
     path("review/approve-selected/", review.review_bulk_approve, name="review_bulk_approve"),
     path("review/<int:pk>/decide/", review.review_decide, name="review_decide"),
+    # propose: an analyst's updates
+    path(
+        "commitments/<int:pk>/propose/",
+        updates.UpdateProposeView.as_view(),
+        name="update_propose",
+    ),
+    path("my/updates/", updates.MyUpdatesView.as_view(), name="my_updates"),
+    path("my/updates/source-form/", updates.SourceFormView.as_view(), name="update_source_form"),
+    path("my/updates/<int:pk>/edit/", updates.UpdateEditView.as_view(), name="update_edit"),
+    path("my/updates/<int:pk>/submit/", updates.update_submit, name="update_submit"),
+    path("my/updates/<int:pk>/delete/", updates.update_delete, name="update_delete"),
+    path("my/updates/<int:pk>/withdraw/", updates.update_withdraw, name="update_withdraw"),
 ]

@@ -68,6 +68,17 @@ from commitments.selectors.timeline import (
     commitments_known_at,
     status_events_standing,
 )
+from commitments.selectors.updates import (
+    MAX_SOURCES,
+    MY_UPDATE_GROUPS,
+    StatusChoices,
+    UpdateGroup,
+    commitment_changes_since,
+    may_propose_updates,
+    my_update_groups,
+    own_updates,
+    proposable_statuses,
+)
 from commitments.selectors.webhooks import (
     RECENT_DELIVERIES,
     webhook_deliveries_owned,
@@ -76,6 +87,8 @@ from commitments.selectors.webhooks import (
 )
 
 __all__ = [
+    "MAX_SOURCES",
+    "MY_UPDATE_GROUPS",
     "PARTICIPANT_TIMELINE_LIMIT",
     "RECENT_DELIVERIES",
     "AuditLogEntry",
@@ -85,6 +98,8 @@ __all__ = [
     "RecordChange",
     "ReviewRow",
     "RowNote",
+    "StatusChoices",
+    "UpdateGroup",
     "admins",
     "agreement_guarantees",
     "agreement_lookup",
@@ -96,6 +111,7 @@ __all__ = [
     "audit_log_entries",
     "change_rows",
     "changes_for",
+    "commitment_changes_since",
     "commitment_history",
     "commitment_ladder",
     "commitment_list",
@@ -112,14 +128,18 @@ __all__ = [
     "latest_audit_verification",
     "latest_checkpoint_signed_at",
     "matrix_agreements",
+    "may_propose_updates",
+    "my_update_groups",
     "notification_inbox",
     "notification_unread_count",
     "outbox_counts",
     "overtaking_changes",
+    "own_updates",
     "participant_commitments",
     "participant_lookup",
     "participant_timeline",
     "pending_review_count",
+    "proposable_statuses",
     "record_bounds",
     "record_changes",
     "record_has_sample_data",

@@ -32,6 +32,7 @@ from commitments.services.status_updates import (
     update_create,
     update_delete,
     update_edit,
+    update_edit_submit,
     update_submit,
     update_withdraw,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "update_create",
     "update_delete",
     "update_edit",
+    "update_edit_submit",
     "update_reject",
     "update_submit",
     "update_withdraw",

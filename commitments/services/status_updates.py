@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +32,7 @@ from commitments.services._shared import (
     _save_sources,
 )
 from commitments.services.outbox import _outbox_update_submitted
+from commitments.services.reviews import _newer_change
 from commitments.services.update_checks import (
     _check_update_content,
     _check_update_of_record,
@@ -86,7 +88,9 @@ def update_create(
     sources = _clean_sources(sources)
     if base_version != commitment.version:
         raise StaleUpdate(
-            StatusUpdate(base_version=base_version), current_version=commitment.version
+            StatusUpdate(base_version=base_version),
+            current_version=commitment.version,
+            newer_change=_newer_change(commitment, base_version),
         )
 
     now = timezone.now()
@@ -130,11 +134,13 @@ def update_edit(
     is_correction: bool | None = None,
     correction_reason: str | None = None,
     corrects: int | object | None = UNCHANGED,
+    base_version: int | None = None,
 ) -> StatusUpdate:
     """Change an own draft; it is rewritten against the commitment's current version.
 
     None leaves a field as it is, but for `corrects`, where None names no event (and
-    UNCHANGED leaves it)."""
+    UNCHANGED leaves it). `base_version`, when given, is the version the author saw while
+    editing: if the commitment has moved on since, StaleUpdate names the newer change."""
     _require_analyst(author)
     update = _lock(update)
     _own_update(update, author, _("edit"))
@@ -143,6 +149,12 @@ def update_edit(
     commitment = Commitment.objects.select_related(*_COMMITMENT_RELATED).get(
         pk=update.commitment_id
     )
+    if base_version is not None and base_version != commitment.version:
+        raise StaleUpdate(
+            StatusUpdate(pk=update.pk, base_version=base_version),
+            current_version=commitment.version,
+            newer_change=_newer_change(commitment, base_version),
+        )
     before = _update_snapshot(update)
     new = {
         "proposed_status": update.proposed_status if proposed_status is None else proposed_status,
@@ -180,6 +192,16 @@ def update_edit(
 
 
 @transaction.atomic
+def update_edit_submit(
+    *, update: StatusUpdate, author: User, notify: bool = True, **changes: Any
+) -> StatusUpdate:
+    """Change an own draft (update_edit's arguments) and send it to the reviewers, together:
+    if either is refused, the draft stays as it was."""
+    update = update_edit(update=update, author=author, **changes)
+    return update_submit(update=update, author=author, notify=notify)
+
+
+@transaction.atomic
 def update_delete(*, update: StatusUpdate, author: User) -> None:
     """Delete an own draft (submitted updates are withdrawn instead, and kept)."""
     update = _lock(update)
@@ -212,7 +234,11 @@ def update_submit(*, update: StatusUpdate, author: User, notify: bool = True) ->
         pk=update.commitment_id
     )
     if update.base_version != commitment.version:
-        raise StaleUpdate(update, current_version=commitment.version)
+        raise StaleUpdate(
+            update,
+            current_version=commitment.version,
+            newer_change=_newer_change(commitment, update.base_version),
+        )
     _check_update_of_record(update, commitment)
     update.state = UpdateState.SUBMITTED
     update.submitted_at = timezone.now()

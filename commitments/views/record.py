@@ -94,4 +94,5 @@ class CommitmentDetailView(DetailView):
         )
         context["pending_count"] = selectors.commitment_pending_count(commitment=commitment)
         context["status_label"] = selectors.status_label(commitment.status)
+        context["may_propose"] = selectors.may_propose_updates(viewer=self.request.user)
         return context

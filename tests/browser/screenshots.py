@@ -6,6 +6,7 @@ process) with the demo loaded, and Debian's Chromium (tests/browser/chromium.py)
 shots. `python -m tests.browser.screenshots [name ...]` takes only the pages named.
 """
 
+import datetime
 import os
 import socket
 import subprocess
@@ -14,8 +15,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import django
 from django.core.management import call_command
@@ -33,6 +36,54 @@ class Shot:
     ready: str | None = None
     # A CSS selector to scroll to the top of the window before the shot (a long page's part).
     scroll_to: str | None = None
+    # What to do on the page once it is open, before the shot (fill a form, press a button):
+    # a callable taking the Playwright page and the placeholders; it ends on the page to shoot.
+    action: Callable[[Any, dict[str, str]], None] | None = None
+
+
+def propose(page: Any, commitment: str, *, button: str, effective: str, summary: str) -> None:
+    """Fill in the propose form of commitment `commitment` with one source, and press
+    `button`."""
+    page.goto(f"/commitments/{commitment}/propose/", wait_until="networkidle")
+    page.get_by_label("Proposed status").select_option(index=1)
+    page.get_by_label("Effective date").fill(effective)
+    page.get_by_label("Summary").fill(summary)
+    page.get_by_label("Source URL").fill("https://news.example.org/parliament-vote")
+    page.get_by_label("Source title").fill("Parliament votes on the guarantee")
+    page.get_by_label("Publisher").fill("Example Gazette")
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state("networkidle")
+
+
+def propose_with_an_error(page: Any, filled: dict[str, str]) -> None:
+    """The propose form after "Submit for review" with an effective date in the future."""
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    propose(
+        page,
+        filled["signed"],
+        button="Submit for review",
+        effective=tomorrow,
+        summary="The bill passed its first reading.",
+    )
+
+
+def my_updates_with_a_draft_and_a_submission(page: Any, filled: dict[str, str]) -> None:
+    """My updates, once the analyst has saved a draft and submitted an update."""
+    today = datetime.date.today().isoformat()
+    propose(
+        page,
+        filled["pledged"],
+        button="Save draft",
+        effective=today,
+        summary="Signed, says the ministry.",
+    )
+    propose(
+        page,
+        filled["signed"],
+        button="Submit for review",
+        effective=today,
+        summary="The bill was tabled in parliament.",
+    )
 
 
 # name -> what to shoot. docs/screenshots/<name>.png; the README shows some of them.
@@ -49,16 +100,32 @@ PAGES: dict[str, Shot] = {
     "api-docs": Shot("/api/docs/", ready=".swagger-ui .opblock"),
     "audit-log": Shot("/audit/", user="reviewer"),
     "review-queue": Shot("/review/", user="reviewer"),
+    "propose-error": Shot(
+        "/my/updates/", user="analyst", action=propose_with_an_error, ready=".error-summary"
+    ),
+    "my-updates": Shot(
+        "/my/updates/",
+        user="analyst",
+        action=my_updates_with_a_draft_and_a_submission,
+        ready="#state-submitted",
+    ),
 }
 
 
 def placeholders() -> dict[str, str]:
     """What a path's placeholders stand for in the demo: {commitment} is the first demo
-    commitment with a history of applied changes."""
+    commitment with a history of applied changes; {pledged} and {signed} below."""
     from commitments.models import Commitment
 
     commitment = Commitment.objects.filter(updates__isnull=False).order_by("pk").first()
-    return {"commitment": str(commitment.pk)}
+    filled = {"commitment": str(commitment.pk)}
+    # {pledged}, {signed}: the first demo commitment at that status with no update pending.
+    for status in ("pledged", "signed"):
+        at = Commitment.objects.filter(status=status).exclude(
+            updates__state__in=["draft", "submitted"]
+        )
+        filled[status] = str(at.order_by("pk").values_list("pk", flat=True).first())
+    return filled
 
 
 def free_port() -> int:
@@ -105,6 +172,8 @@ def take(names: list[str], base_url: str) -> list[str]:
             if shot.user:
                 sign_in(page, shot.user)
             page.goto(shot.path.format(**filled), wait_until="networkidle")
+            if shot.action:
+                shot.action(page, filled)
             target = OUT / f"{name}.png"
             try:
                 if shot.ready:

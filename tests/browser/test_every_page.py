@@ -41,6 +41,8 @@ PAGES = [
     pytest.param("/audit/?participant=ZZ", "reviewer", id="audit-log-bad-filter"),
     pytest.param("/webhooks/", "analyst", id="webhooks"),
     pytest.param("/review/", "reviewer", id="review-queue"),
+    pytest.param("/commitments/{commitment}/propose/", "analyst", id="propose"),
+    pytest.param("/my/updates/", "analyst", id="my-updates"),
 ]
 
 

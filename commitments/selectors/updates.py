@@ -1,0 +1,112 @@
+"""An analyst's own updates, and what the propose form offers and warns about."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role, has_role
+from commitments import workflow
+from commitments.choices import CommitmentStatus, UpdateState
+from commitments.models import Commitment, Source, StatusUpdate
+from commitments.selectors.pages import Change, _change, _names_visible, _status_events
+
+# My updates lists its groups in this order: what needs the author's hand first.
+MY_UPDATE_GROUPS: tuple[str, ...] = (
+    UpdateState.DRAFT,
+    UpdateState.SUBMITTED,
+    UpdateState.STALE,
+    UpdateState.REJECTED,
+    UpdateState.APPROVED,
+    UpdateState.WITHDRAWN,
+)
+
+_GROUP_LABELS = {
+    UpdateState.DRAFT: _("Drafts"),
+    UpdateState.SUBMITTED: _("Submitted for review"),
+    UpdateState.STALE: _("Stale"),
+    UpdateState.REJECTED: _("Rejected"),
+    UpdateState.APPROVED: _("Approved"),
+    UpdateState.WITHDRAWN: _("Withdrawn"),
+}
+
+# At most this many sources on one update in the form.
+MAX_SOURCES = 20
+
+
+def may_propose_updates(*, viewer) -> bool:
+    """Who gets the propose form, its link and My updates: analysts."""
+    return has_role(viewer, Role.ANALYST)
+
+
+def own_updates(*, author) -> QuerySet[StatusUpdate]:
+    """The updates `author` wrote, whatever their state (nobody else's: another analyst's
+    update is not found here), with their commitment, reviewer and sources. Newest first;
+    three queries however many."""
+    return (
+        StatusUpdate.objects.filter(proposed_by=author.pk)
+        .select_related(
+            "commitment__participant", "commitment__guarantee__agreement", "reviewed_by"
+        )
+        .prefetch_related(
+            Prefetch("sources", queryset=Source.objects.order_by("-published_on", "pk"))
+        )
+        .order_by("-updated_at", "-pk")
+    )
+
+
+@dataclass
+class UpdateGroup:
+    state: str
+    label: str
+    updates: list[StatusUpdate] = field(default_factory=list)
+
+
+def my_update_groups(*, author) -> list[UpdateGroup]:
+    """`author`'s updates grouped by state (drafts first, then submitted, stale, rejected,
+    approved, withdrawn), empty groups left out; each newest first. A draft written against
+    an older version of its commitment is marked `outdated` (it is edited before it can be
+    submitted)."""
+    groups = {state: UpdateGroup(state, str(_GROUP_LABELS[state])) for state in MY_UPDATE_GROUPS}
+    for update in own_updates(author=author):
+        update.outdated = (
+            update.state == UpdateState.DRAFT and update.base_version != update.commitment.version
+        )
+        groups[update.state].updates.append(update)
+    return [group for group in groups.values() if group.updates]
+
+
+@dataclass(frozen=True)
+class StatusChoices:
+    """The statuses the propose form offers: the moves the ladder allows from the current
+    status, and every status as a correction (the record is wrong)."""
+
+    next: list[tuple[str, str]]
+    corrections: list[tuple[str, str]]
+
+
+def proposable_statuses(*, commitment: Commitment) -> StatusChoices:
+    """What an analyst may propose for `commitment`: its next statuses on the ladder (a move
+    that skips parliament only where no parliamentary approval is needed), and any status as
+    a correction, which a reviewer checks like any other update."""
+    labels = dict(CommitmentStatus.choices)
+    needs_parliament = (
+        commitment.subject_to_ratification and commitment.participant.needs_parliamentary_approval
+    )
+    allowed = workflow.allowed_next(commitment.status, needs_parliament=needs_parliament)
+    return StatusChoices(
+        next=[(status, str(labels[status])) for status in allowed],
+        corrections=[(status, str(label)) for status, label in CommitmentStatus.choices],
+    )
+
+
+def commitment_changes_since(*, commitment: Commitment, version: int, viewer) -> list[Change]:
+    """The applied changes that moved `commitment` past `version`, newest first: what an
+    update written against that version did not know. Three queries (four with names)."""
+    if version >= commitment.version:
+        return []
+    names = _names_visible(viewer)
+    events = _status_events(names=names, sources=True).filter(
+        commitment=commitment, after__version__gt=version
+    )
+    return [_change(e, names=names, sources=True) for e in events.order_by("-sequence")]
