@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_safe
 
 from commitments import feeds
-from commitments.views import changes, matrix, record
+from commitments.views import changes, matrix, record, subscriptions
 
 
 class ParticipantCodeConverter:
@@ -47,4 +47,13 @@ urlpatterns = [
     path(
         "agreements/<slug:slug>/feed/", require_safe(feeds.AgreementFeed()), name="agreement_feed"
     ),
+    # Following: the subscriptions page, and the Follow / Unfollow buttons of the record.
+    path("subscriptions/", subscriptions.SubscriptionsView.as_view(), name="subscriptions"),
+    path(
+        "subscriptions/<int:pk>/delete/",
+        subscriptions.SubscriptionDeleteView.as_view(),
+        name="subscription_delete",
+    ),
+    path("subscriptions/follow/", subscriptions.FollowView.as_view(), name="follow"),
+    path("subscriptions/unfollow/", subscriptions.UnfollowView.as_view(), name="unfollow"),
 ]

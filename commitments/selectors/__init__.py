@@ -49,6 +49,11 @@ from commitments.selectors.record_changes import (
     record_has_sample_data,
 )
 from commitments.selectors.review import review_queue_for, status_updates_for
+from commitments.selectors.subscriptions import (
+    subscription_choices,
+    subscriptions_following_only,
+    subscriptions_of,
+)
 from commitments.selectors.timeline import (
     commitments_as_of,
     commitments_in_view,
@@ -105,6 +110,9 @@ __all__ = [
     "status_events_standing",
     "status_label",
     "status_updates_for",
+    "subscription_choices",
+    "subscriptions_following_only",
+    "subscriptions_of",
     "totals_of",
     "webhook_endpoints_for",
 ]
