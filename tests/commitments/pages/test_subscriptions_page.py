@@ -3,8 +3,8 @@ each; every write through the services, their refusals beside the fields they na
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commitments.choices import NotificationChannel
