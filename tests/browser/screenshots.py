@@ -14,8 +14,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import django
 from django.core.management import call_command
@@ -33,6 +35,20 @@ class Shot:
     ready: str | None = None
     # A CSS selector to scroll to the top of the window before the shot (a long page's part).
     scroll_to: str | None = None
+    # What to do in the browser first, signed in, so the page has something to show.
+    prepare: Callable[[Any], None] | None = None
+
+
+def follow_some(page) -> None:
+    """The subscriptions shot's data: Ukraine followed from its page (the inbox), and a daily
+    digest of one guarantee, added on the subscriptions page."""
+    page.goto("/participants/UA/")
+    page.get_by_role("button", name="Follow", exact=True).click()
+    page.goto("/subscriptions/")
+    page.get_by_role("group", name="Guarantees").get_by_role("checkbox").first.check()
+    page.get_by_label("E-mail, daily digest").check()
+    page.get_by_role("button", name="Add subscription").click()
+    page.get_by_text("Subscription added.").wait_for()
 
 
 # name -> what to shoot. docs/screenshots/<name>.png; the README shows some of them.
@@ -47,6 +63,7 @@ PAGES: dict[str, Shot] = {
     "commitment": Shot("/commitments/{commitment}/", user="reviewer"),
     "changes": Shot("/changes/"),
     "api-docs": Shot("/api/docs/", ready=".swagger-ui .opblock"),
+    "subscriptions": Shot("/subscriptions/", user="analyst", prepare=follow_some),
 }
 
 
@@ -102,6 +119,8 @@ def take(names: list[str], base_url: str) -> list[str]:
             page = context.new_page()
             if shot.user:
                 sign_in(page, shot.user)
+            if shot.prepare:
+                shot.prepare(page)
             page.goto(shot.path.format(**filled), wait_until="networkidle")
             target = OUT / f"{name}.png"
             try:

@@ -36,6 +36,11 @@ PAGES = [
     pytest.param("/commitments/{commitment}/", "reviewer", id="commitment-signed-in"),
     pytest.param("/changes/", None, id="changes"),
     pytest.param("/changes/", "analyst", id="changes-signed-in"),
+    # Following: the subscriptions page; the Follow button on the record's pages (the
+    # participant's: participant-signed-in above).
+    pytest.param("/subscriptions/", "analyst", id="subscriptions"),
+    pytest.param("/guarantees/front-line-equipment/", "analyst", id="guarantee-signed-in"),
+    pytest.param(f"/agreements/{AGREEMENT_SLUG}/", "analyst", id="agreement-signed-in"),
 ]
 
 
