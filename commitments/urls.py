@@ -2,7 +2,16 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_safe
 
 from commitments import feeds
-from commitments.views import audit_log, changes, matrix, record, review, updates, webhooks
+from commitments.views import (
+    audit_log,
+    changes,
+    matrix,
+    record,
+    review,
+    subscriptions,
+    updates,
+    webhooks,
+)
 
 
 class ParticipantCodeConverter:
@@ -69,4 +78,13 @@ urlpatterns = [
     path("my/updates/<int:pk>/submit/", updates.update_submit, name="update_submit"),
     path("my/updates/<int:pk>/delete/", updates.update_delete, name="update_delete"),
     path("my/updates/<int:pk>/withdraw/", updates.update_withdraw, name="update_withdraw"),
+    # Following: the subscriptions page, and the Follow / Unfollow buttons of the record.
+    path("subscriptions/", subscriptions.SubscriptionsView.as_view(), name="subscriptions"),
+    path(
+        "subscriptions/<int:pk>/delete/",
+        subscriptions.SubscriptionDeleteView.as_view(),
+        name="subscription_delete",
+    ),
+    path("subscriptions/follow/", subscriptions.FollowView.as_view(), name="follow"),
+    path("subscriptions/unfollow/", subscriptions.UnfollowView.as_view(), name="unfollow"),
 ]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from commitments import selectors, services
 from commitments.admin._base import _FILTERS, SelectorQuerysetMixin, _each
-from commitments.exceptions import DomainError
+from commitments.exceptions import DomainError, ValidationFailed
 from commitments.models import (
     EVENT_TYPES,
     STATUS_CHANGED_TYPE,
@@ -258,14 +258,80 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         )
 
 
+class SubscriptionAdminForm(forms.ModelForm):
+    """Checked by the service's own rules (services.subscription_check), so a refusal is a
+    form error beside its field, before anything is saved."""
+
+    class Meta:
+        model = Subscription
+        fields = ("user", "channel", "participants", "guarantees", "agreements")
+
+    def clean(self):
+        cleaned = super().clean()
+        user = cleaned.get("user") or (self.instance.user if self.instance.pk else None)
+        if user is None or self.errors:
+            return cleaned
+        try:
+            services.subscription_check(
+                user=user,
+                channel=cleaned.get("channel", ""),
+                instead_of=self.instance if self.instance.pk else None,
+                **{name: cleaned.get(name) or () for name in _FILTERS},
+            )
+        except ValidationFailed as error:
+            for name, problems in error.fields.items():
+                for problem in problems:
+                    self.add_error(name if name in self.fields else None, problem)
+        return cleaned
+
+
 @admin.register(Subscription)
-class SubscriptionAdmin(_FilterFieldsMixin, admin.ModelAdmin):
+class SubscriptionAdmin(RefusalMessagesMixin, _FilterFieldsMixin, admin.ModelAdmin):
+    """Subscriptions are created, changed and deleted through the services, under the same
+    rules as the subscriptions page and the API (an e-mail channel needs an address)."""
+
+    form = SubscriptionAdminForm
     list_display = ("user", "channel", "created_at")
     list_select_related = ("user",)
     list_filter = ("channel",)
     search_fields = ("user__username", "user__email")
     ordering = ("user", "pk")
     readonly_fields = ("created_at",)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        # The subscriber is chosen once: the services never move a subscription.
+        return ("user", *self.readonly_fields)
+
+    def save_model(self, request, obj, form, change):
+        # The filters are saved by the service, not by save_related().
+        filters = {name: form.cleaned_data[name] for name in _FILTERS}
+        with self.refusal_reported(request):
+            if change:
+                services.subscription_update(
+                    subscription=obj, actor=request.user, channel=obj.channel, **filters
+                )
+                return
+            subscription = services.subscription_create(
+                user=obj.user, channel=obj.channel, **filters
+            )
+        for field in Subscription._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(subscription, field.attname))
+        obj._state.adding, obj._state.db = False, subscription._state.db
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        with self.refusal_reported(request):
+            services.subscription_delete(subscription=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for subscription in queryset:
+            with self.refusal_reported(request):
+                services.subscription_delete(subscription=subscription, user=request.user)
 
 
 @admin.register(Notification)

@@ -62,6 +62,11 @@ from commitments.selectors.review_queue import (
     overtaking_changes,
     review_rows_for,
 )
+from commitments.selectors.subscriptions import (
+    subscription_choices,
+    subscriptions_following_only,
+    subscriptions_of,
+)
 from commitments.selectors.timeline import (
     commitments_as_of,
     commitments_in_view,
@@ -152,6 +157,9 @@ __all__ = [
     "status_events_standing",
     "status_label",
     "status_updates_for",
+    "subscription_choices",
+    "subscriptions_following_only",
+    "subscriptions_of",
     "totals_of",
     "webhook_deliveries_owned",
     "webhook_endpoints_for",

@@ -39,8 +39,10 @@ from commitments.services.status_updates import (
 from commitments.services.subscriptions import (
     notification_mark_read,
     notifications_mark_all_read,
+    subscription_check,
     subscription_create,
     subscription_delete,
+    subscription_update,
 )
 from commitments.services.webhook_endpoints import (
     webhook_delivery_resend,
@@ -70,8 +72,10 @@ __all__ = [
     "participant_save",
     "reference_delete",
     "source_save",
+    "subscription_check",
     "subscription_create",
     "subscription_delete",
+    "subscription_update",
     "update_approve",
     "update_create",
     "update_delete",

@@ -11,6 +11,7 @@ from django.views.generic import DetailView
 
 from commitments import selectors
 from commitments.views.charts import progress_chart
+from commitments.views.subscriptions import follow_context
 
 
 class ParticipantDetailView(DetailView):
@@ -33,6 +34,7 @@ class ParticipantDetailView(DetailView):
             participant=participant, viewer=self.request.user
         )
         context["timeline_limit"] = selectors.PARTICIPANT_TIMELINE_LIMIT
+        context.update(follow_context(self.request, participant))
         return context
 
 
@@ -54,6 +56,7 @@ class GuaranteeDetailView(DetailView):
             title=_("Progress of “%s”") % guarantee.title,
             today=timezone.localdate(),
         )
+        context.update(follow_context(self.request, guarantee))
         return context
 
 
@@ -75,6 +78,7 @@ class AgreementDetailView(DetailView):
             title=_("Progress of “%s”") % agreement.title,
             today=timezone.localdate(),
         )
+        context.update(follow_context(self.request, agreement))
         return context
 
 

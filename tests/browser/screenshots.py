@@ -86,6 +86,18 @@ def my_updates_with_a_draft_and_a_submission(page: Any, filled: dict[str, str]) 
     )
 
 
+def follow_some(page: Any, filled: dict[str, str]) -> None:
+    """The subscriptions page once Ukraine is followed from its page (the inbox), and a daily
+    digest of one guarantee added on the subscriptions page."""
+    page.goto("/participants/UA/")
+    page.get_by_role("button", name="Follow", exact=True).click()
+    page.goto("/subscriptions/")
+    page.get_by_role("group", name="Guarantees").get_by_role("checkbox").first.check()
+    page.get_by_label("E-mail, daily digest").check()
+    page.get_by_role("button", name="Add subscription").click()
+    page.get_by_text("Subscription added.").wait_for()
+
+
 # name -> what to shoot. docs/screenshots/<name>.png; the README shows some of them.
 PAGES: dict[str, Shot] = {
     "home": Shot("/"),
@@ -109,6 +121,7 @@ PAGES: dict[str, Shot] = {
         action=my_updates_with_a_draft_and_a_submission,
         ready="#state-submitted",
     ),
+    "subscriptions": Shot("/subscriptions/", user="analyst", action=follow_some),
 }
 
 

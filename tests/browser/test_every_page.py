@@ -43,6 +43,11 @@ PAGES = [
     pytest.param("/review/", "reviewer", id="review-queue"),
     pytest.param("/commitments/{commitment}/propose/", "analyst", id="propose"),
     pytest.param("/my/updates/", "analyst", id="my-updates"),
+    # Following: the subscriptions page; the Follow button on the record's pages (the
+    # participant's: participant-signed-in above).
+    pytest.param("/subscriptions/", "analyst", id="subscriptions"),
+    pytest.param("/guarantees/front-line-equipment/", "analyst", id="guarantee-signed-in"),
+    pytest.param(f"/agreements/{AGREEMENT_SLUG}/", "analyst", id="agreement-signed-in"),
 ]
 
 

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from commitments.api.serializers.base import StrictInputSerializer
 from commitments.api.serializers.output import CORRECTS_HELP
-from commitments.choices import CommitmentStatus
+from commitments.choices import CommitmentStatus, NotificationChannel
 from commitments.models import (
     EVENT_TYPES,
     MAX_FILTER_VALUES,
@@ -138,4 +138,27 @@ class WebhookEndpointUpdateSerializer(WebhookFiltersInputSerializer):
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
     is_active = serializers.BooleanField(
         required=False, help_text="false: switched off; true: on again, failure record cleared"
+    )
+
+
+class SubscriptionCreateSerializer(StrictInputSerializer):
+    """What to follow (none of the three filters: every change) and how to be told."""
+
+    channel = serializers.ChoiceField(
+        choices=NotificationChannel.choices,
+        default=NotificationChannel.IN_APP,
+        help_text="email: at once; digest: one e-mail a day; in_app: the inbox (the default). "
+        "E-mail needs an address on the account",
+    )
+    participants = CodeListField(
+        model=Participant,
+        slug_field="code",
+        required=False,
+        help_text="participant codes; none of the three filters: every change",
+    )
+    guarantees = CodeListField(
+        model=Guarantee, slug_field="slug", required=False, help_text="guarantee slugs"
+    )
+    agreements = CodeListField(
+        model=Agreement, slug_field="slug", required=False, help_text="agreement slugs"
     )

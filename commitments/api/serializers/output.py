@@ -13,6 +13,7 @@ from commitments.models import (
     Participant,
     Source,
     StatusUpdate,
+    Subscription,
     WebhookEndpoint,
 )
 
@@ -294,3 +295,16 @@ class AuditPublicKeySerializer(serializers.Serializer):
 
 class WebhookSecretSerializer(serializers.Serializer):
     secret = serializers.CharField(help_text="the new secret, shown only now")
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    """One of the user's subscriptions: what it follows (no filter at all: every change) and
+    through which channel."""
+
+    participants = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    guarantees = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    agreements = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+
+    class Meta:
+        model = Subscription
+        fields = ["id", "channel", "participants", "guarantees", "agreements", "created_at"]

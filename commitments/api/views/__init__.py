@@ -20,6 +20,7 @@ from commitments.api.views.changes import (
 from commitments.api.views.commitments import AS_OF, CommitmentViewSet
 from commitments.api.views.reference_data import AgreementViewSet, GuaranteeViewSet, SourceViewSet
 from commitments.api.views.status_updates import AuditEventViewSet, StatusUpdateViewSet
+from commitments.api.views.subscriptions import SubscriptionViewSet
 from commitments.api.views.webhook_endpoints import WebhookEndpointViewSet
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "ReadOnlyViewSet",
     "SourceViewSet",
     "StatusUpdateViewSet",
+    "SubscriptionViewSet",
     "WebhookEndpointViewSet",
     "cursor_for",
     "not_found",

@@ -21,6 +21,7 @@ from tests.factories import (
     CommitmentFactory,
     ParticipantFactory,
     StatusUpdateFactory,
+    SubscriptionFactory,
     UserFactory,
 )
 from tests.helpers import bearer
@@ -216,6 +217,32 @@ CHECKPOINTS = {
     ),
 }
 MATRIX.update(CHECKPOINTS)
+
+
+def others_subscription() -> int:
+    return SubscriptionFactory().pk
+
+
+# Subscriptions: everyone manages their own, admins included; anyone else's is a 404.
+SUBSCRIPTIONS = {
+    ("get", "/api/v1/subscriptions/"): (lambda: "/api/v1/subscriptions/", None, READ),
+    ("get", "/api/v1/subscriptions/{id}/"): (
+        lambda: f"/api/v1/subscriptions/{others_subscription()}/",
+        None,
+        {"anonymous": 401, "api_client": 404, "analyst": 404, "reviewer": 404, "admin": 404},
+    ),
+    ("post", "/api/v1/subscriptions/"): (
+        lambda: "/api/v1/subscriptions/",
+        lambda: {"channel": "in_app"},
+        {"anonymous": 401, "api_client": 403, "analyst": 201, "reviewer": 201, "admin": 201},
+    ),
+    ("delete", "/api/v1/subscriptions/{id}/"): (
+        lambda: f"/api/v1/subscriptions/{others_subscription()}/",
+        None,
+        {"anonymous": 401, "api_client": 403, "analyst": 404, "reviewer": 404, "admin": 404},
+    ),
+}
+MATRIX.update(SUBSCRIPTIONS)
 
 # The author's own steps, beyond the matrix of acting on others' updates.
 OWN = {

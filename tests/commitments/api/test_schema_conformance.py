@@ -33,6 +33,7 @@ from tests.factories import (
     GuaranteeFactory,
     ParticipantFactory,
     SourceFactory,
+    SubscriptionFactory,
     WebhookDeliveryFactory,
     WebhookEndpointFactory,
 )
@@ -51,6 +52,7 @@ FILLED = {
     "/api/v1/webhooks/",
     "/api/v1/changes/",
     "/api/v1/audit/checkpoints/",
+    "/api/v1/subscriptions/",
 }
 PAGE = 2  # small pages: every list is followed over several
 
@@ -202,6 +204,11 @@ def record(analyst, reviewer, admin_user, api_client_user):
     WebhookEndpointFactory(owner=analyst, guarantees=[air], agreements=[agreement])
     WebhookDeliveryFactory(endpoint=mine)
     audit_checkpoint_create()
+    # Subscriptions: each user's own, with filters and without.
+    SubscriptionFactory(user=admin_user, participants=[france], guarantees=[air])
+    SubscriptionFactory(user=admin_user, channel="digest")
+    SubscriptionFactory(user=api_client_user, agreements=[agreement])
+    SubscriptionFactory(user=analyst)
 
 
 @pytest.fixture

@@ -167,7 +167,7 @@ def test_the_page_costs_a_fixed_number_of_queries_however_many_commitments(
 ):
     if signed_in:
         client.force_login(analyst)
-    bound = 6 if signed_in else 4
+    bound = 7 if signed_in else 4  # signed in: the session, the user, whether they follow it
     with django_assert_max_num_queries(bound):
         page(client, story.code)
 
