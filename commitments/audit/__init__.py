@@ -55,6 +55,7 @@ from commitments.audit.chain import (
     head_row,
     jsonable,
     record,
+    record_many,
     replay,
     status_state,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "head_row",
     "jsonable",
     "record",
+    "record_many",
     "replay",
     "status_state",
     "verify",

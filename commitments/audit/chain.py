@@ -1,12 +1,14 @@
-"""The chain: canonical content, hashes, the head, and record(), the only insert."""
+"""The chain: canonical content, hashes, the head, and record() and record_many(), the only
+inserts."""
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 import orjson
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from commitments import headwatch, workflow
@@ -112,8 +114,21 @@ def head_row() -> tuple[int, str] | None:
     return (row[0], row[1]) if row else None
 
 
-def record(
+def _lock_and_head() -> tuple[int, str]:
+    """Take the chain's lock (PostgreSQL) and read its head: (next sequence, its prev_hash)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    return (last[0] + 1, last[1]) if last else (1, GENESIS)
+
+
+def _event(
     *,
+    sequence: int,
+    prev_hash: str,
+    occurred_at: datetime,
+    request: str,
     action: str,
     actor: Any,
     obj: Model | None = None,
@@ -126,17 +141,10 @@ def record(
     after: dict | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction."""
+    """One unsaved event following `prev_hash`, its hash computed."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-    sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    # Microseconds survive both databases; the stored value must hash as it was hashed.
-    occurred_at = timezone.now()
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent(
         sequence=sequence,
@@ -152,13 +160,83 @@ def record(
         before=jsonable(before or {}),
         after=jsonable(after or {}),
         reason=reason,
-        request_id=request_id.get(),
+        request_id=request,
         prev_hash=prev_hash,
     )
     event.hash = chain_hash(prev_hash, event_content(event))
+    return event
+
+
+def record(
+    *,
+    action: str,
+    actor: Any,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    commitment: Model | None = None,
+    update: Model | None = None,
+    effective_date: date | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction."""
+    sequence, prev_hash = _lock_and_head()
+    # Microseconds survive both databases; the stored value must hash as it was hashed.
+    event = _event(
+        sequence=sequence,
+        prev_hash=prev_hash,
+        occurred_at=timezone.now(),
+        request=request_id.get(),
+        action=action,
+        actor=actor,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        commitment=commitment,
+        update=update,
+        effective_date=effective_date,
+        before=before,
+        after=after,
+        reason=reason,
+    )
     event.save(force_insert=True)
     headwatch.appended(event.sequence, event.hash)
     return event
+
+
+# Rows per INSERT: well under PostgreSQL's 65,535 bound parameters (16 columns a row).
+RECORD_MANY_BATCH = 1000
+
+
+def record_many(entries: Sequence[dict[str, Any]]) -> list[AuditEvent]:
+    """Append events to the chain in the given order, inside the caller's transaction: one
+    lock, one read of the head, one INSERT per RECORD_MANY_BATCH events. Each entry holds
+    record()'s keyword arguments; every event shares one recorded time. The chain is exactly
+    what as many record() calls would make, so verify() walks it the same way."""
+    if not entries:
+        return []
+    sequence, prev_hash = _lock_and_head()
+    occurred_at = timezone.now()
+    request = request_id.get()
+    events = []
+    for offset, entry in enumerate(entries):
+        event = _event(
+            sequence=sequence + offset,
+            prev_hash=prev_hash,
+            occurred_at=occurred_at,
+            request=request,
+            **entry,
+        )
+        prev_hash = event.hash
+        events.append(event)
+    # AuditEvent's manager refuses bulk inserts from anywhere else; the PostgreSQL trigger
+    # still checks each row continues the chain (a BEFORE ROW trigger sees the rows the same
+    # INSERT wrote before it).
+    QuerySet(AuditEvent).bulk_create(events, batch_size=RECORD_MANY_BATCH)
+    headwatch.appended(events[-1].sequence, events[-1].hash)
+    return events
 
 
 def event_content(event: AuditEvent) -> dict[str, Any]:

@@ -187,7 +187,11 @@ def _lock(update: StatusUpdate) -> StatusUpdate:
     return update
 
 
-def _update_snapshot(update: StatusUpdate) -> dict[str, Any]:
+def _update_snapshot(update: StatusUpdate, source_urls: list[str] | None = None) -> dict[str, Any]:
+    """What an update's audit events record of it; `source_urls` spares reading its sources
+    (an import knows them)."""
+    if source_urls is None:
+        source_urls = list(update.sources.values_list("url", flat=True))
     return {
         "state": update.state,
         "proposed_status": update.proposed_status,
@@ -197,5 +201,5 @@ def _update_snapshot(update: StatusUpdate) -> dict[str, Any]:
         "correction_reason": update.correction_reason,
         "corrects": update.corrects_id,
         "base_version": update.base_version,
-        "sources": sorted(update.sources.values_list("url", flat=True)),
+        "sources": sorted(source_urls),
     }
