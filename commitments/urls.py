@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_safe
 
 from commitments import feeds
-from commitments.views import changes, matrix, record
+from commitments.views import changes, imports, matrix, record
 
 
 class ParticipantCodeConverter:
@@ -46,5 +46,14 @@ urlpatterns = [
     ),
     path(
         "agreements/<slug:slug>/feed/", require_safe(feeds.AgreementFeed()), name="agreement_feed"
+    ),
+    path("import/", imports.import_page, name="import"),
+    path("import/apply/", imports.import_apply, name="import_apply"),
+    path("import/template.csv", imports.import_template, name="import_template"),
+    path(
+        "import/template.xlsx",
+        imports.import_template,
+        {"format": "xlsx"},
+        name="import_template_xlsx",
     ),
 ]
