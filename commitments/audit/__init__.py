@@ -47,6 +47,7 @@ from commitments.audit.actions import (
 )
 from commitments.audit.chain import (
     GENESIS,
+    Recorded,
     canonical,
     chain_hash,
     content_of,
@@ -99,6 +100,7 @@ __all__ = [
     "AuditEvent",
     "ChainWalk",
     "Mismatch",
+    "Recorded",
     "VerifyReport",
     "canonical",
     "chain_hash",

@@ -4,16 +4,16 @@ inserts."""
 import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.utils import timezone
 
 from commitments import headwatch, workflow
 from commitments.audit.actions import STATUS_STATE_FIELDS
-from commitments.models import AuditEvent
+from commitments.models import AuditEvent, bulk_insert_rows
 from tracker.middleware import request_id
 
 GENESIS = "0" * 64
@@ -206,37 +206,68 @@ def record(
     return event
 
 
-# Rows per INSERT: well under PostgreSQL's 65,535 bound parameters (16 columns a row).
-RECORD_MANY_BATCH = 1000
+class Recorded(NamedTuple):
+    """An event record_many() appended: its id, sequence and hash."""
+
+    id: int
+    sequence: int
+    hash: str
 
 
-def record_many(entries: Sequence[dict[str, Any]]) -> list[AuditEvent]:
-    """Append events to the chain in the given order, inside the caller's transaction: one
-    lock, one read of the head, one INSERT per RECORD_MANY_BATCH events. Each entry holds
-    record()'s keyword arguments; every event shares one recorded time. The chain is exactly
-    what as many record() calls would make, so verify() walks it the same way."""
+def record_many(*, actor: Any, entries: Sequence[dict[str, Any]]) -> list[Recorded]:
+    """Append one event per entry, in order, by one actor, inside the caller's transaction:
+    one lock, one read of the head, one insert of them all (models.bulk_insert_rows); every
+    event shares one recorded time. Each entry holds `action`, `object_type`, `object_id`
+    and, optionally, `commitment_id`, `update_id`, `effective_date`, `before`, `after`,
+    `reason`. The chain is exactly what as many record() calls would make (verify() walks it
+    the same way); no model instance is made per event."""
     if not entries:
         return []
     sequence, prev_hash = _lock_and_head()
     occurred_at = timezone.now()
+    stamp = occurred_at.isoformat(timespec="microseconds")
     request = request_id.get()
-    events = []
+    is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    actor_id = actor.pk if is_person else None
+    actor_name = actor.get_username() if is_person else (str(actor) if actor else "system")
+    rows, recorded = [], []
     for offset, entry in enumerate(entries):
-        event = _event(
+        effective = entry.get("effective_date")
+        content = content_of(
             sequence=sequence + offset,
-            prev_hash=prev_hash,
-            occurred_at=occurred_at,
-            request=request,
-            **entry,
+            occurred_at=stamp,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=entry["action"],
+            object_type=entry["object_type"],
+            object_id=str(entry["object_id"]),
+            commitment_id=entry.get("commitment_id"),
+            update_id=entry.get("update_id"),
+            effective_date=effective.isoformat() if effective else None,
+            before=jsonable(entry.get("before") or {}),
+            after=jsonable(entry.get("after") or {}),
+            reason=entry.get("reason", ""),
+            request_id=request,
         )
-        prev_hash = event.hash
-        events.append(event)
-    # AuditEvent's manager refuses bulk inserts from anywhere else; the PostgreSQL trigger
-    # still checks each row continues the chain (a BEFORE ROW trigger sees the rows the same
-    # INSERT wrote before it).
-    QuerySet(AuditEvent).bulk_create(events, batch_size=RECORD_MANY_BATCH)
-    headwatch.appended(events[-1].sequence, events[-1].hash)
-    return events
+        digest = chain_hash(prev_hash, content)
+        rows.append(
+            {
+                **content,
+                "occurred_at": occurred_at,
+                "effective_date": effective,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
+        prev_hash = digest
+    # AuditEvent's manager refuses bulk inserts from anywhere else; on PostgreSQL the
+    # trigger still checks that each row continues the chain (it sees the rows before it).
+    ids = bulk_insert_rows(AuditEvent, rows)
+    recorded = [
+        Recorded(pk, row["sequence"], row["hash"]) for pk, row in zip(ids, rows, strict=True)
+    ]
+    headwatch.appended(recorded[-1].sequence, recorded[-1].hash)
+    return recorded
 
 
 def event_content(event: AuditEvent) -> dict[str, Any]:

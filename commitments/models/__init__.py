@@ -3,6 +3,7 @@ notifications (notifications.py), the audit chain's signed checkpoints and its v
 (checkpoints.py), files kept between an import's check and the import (imports.py)."""
 
 from commitments.models.audit import AuditEvent, AuditEventQuerySet
+from commitments.models.bulk import bulk_insert_rows
 from commitments.models.checkpoints import AuditCheckpoint, AuditVerification
 from commitments.models.imports import ImportUpload
 from commitments.models.notifications import (
@@ -54,6 +55,7 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookMessage",
+    "bulk_insert_rows",
     "unaudited_bulk_create",
     "url_validator",
 ]

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import IO, Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,8 +34,9 @@ from commitments.models import (
     Participant,
     Source,
     StatusUpdate,
+    bulk_insert_rows,
 )
-from commitments.services._shared import _COMMITMENT_RELATED, _clean_sources, _require_analyst
+from commitments.services._shared import _clean_sources, _require_analyst
 from commitments.services.update_checks import _check_update_content, _update_snapshot
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -350,16 +351,33 @@ def _check_rows(report: ImportReport) -> dict[int, tuple[Commitment, dict[str, A
     """Check every row as the propose form would; return each good row's commitment and
     update fields, by row number."""
     parsed = {row.number: _parse_fields(row) for row in report.rows}
-    codes = {row.participant for row in report.rows}
-    slugs = {row.guarantee for row in report.rows}
-    known_codes = set(Participant.objects.filter(code__in=codes).values_list("code", flat=True))
-    known_slugs = set(Guarantee.objects.filter(slug__in=slugs).values_list("slug", flat=True))
-    commitments = {
-        (c.participant.code, c.guarantee.slug): c
-        for c in Commitment.objects.select_related(*_COMMITMENT_RELATED).filter(
-            participant__code__in=codes & known_codes, guarantee__slug__in=slugs & known_slugs
+    participants = {
+        p.code: p
+        for p in Participant.objects.filter(code__in={row.participant for row in report.rows})
+    }
+    guarantees = {
+        g.slug: g
+        for g in Guarantee.objects.select_related("agreement").filter(
+            slug__in={row.guarantee for row in report.rows}
         )
     }
+    # The commitments alone (their participants and guarantees are the ones just read):
+    # one model instance a row, not four.
+    by_ids = {
+        (c.participant_id, c.guarantee_id): c
+        for c in Commitment.objects.filter(
+            participant__in=[p.pk for p in participants.values()],
+            guarantee__in=[g.pk for g in guarantees.values()],
+        ).order_by()
+    }
+    commitments = {}
+    for code, participant in participants.items():
+        for slug, guarantee in guarantees.items():
+            commitment = by_ids.get((participant.pk, guarantee.pk))
+            if commitment is not None:
+                commitment.participant, commitment.guarantee = participant, guarantee
+                commitments[code, slug] = commitment
+    known_codes, known_slugs = set(participants), set(guarantees)
     seen: dict[tuple[str, str], ImportRow] = {}
     good = {}
     for row in report.rows:
@@ -458,72 +476,63 @@ def import_apply(
     report, good = _checked(file=file, filename=filename, dry_run=False)
     if not report.ok:
         return report
-    # Lock the commitments: an approval that lands during the import would make its
-    # updates stale on arrival; afterwards, their versions are the ones checked.
-    ids = sorted(commitment.pk for commitment, _fields in good.values())
-    versions = dict(
-        models.QuerySet(Commitment)
-        .select_for_update()
-        .filter(pk__in=ids)
-        .values_list("pk", "version")
-    )
-    for row in report.rows:
-        commitment, _fields = good[row.number]
-        if versions.get(commitment.pk) != commitment.version:
-            row.refuse("", _("The commitment changed while the file was imported; check again."))
-    if not report.ok:
-        return report
-
+    # As update_create: each update is written against the version just read; one approved
+    # meanwhile makes it stale at its review, as it would one proposed in the form.
     now = timezone.now()
     rows = [(row, *good[row.number]) for row in report.rows]
-    sources = [Source(**fields["sources"][0]) for _row, _c, fields in rows]
-    for source in sources:
-        source.url = source.url.strip()
-    Source.objects.bulk_create(sources)
-    # StatusUpdate's manager refuses bulk inserts (they would skip the audit history); this
-    # one records every update's event below, in the same transaction.
-    updates = models.QuerySet(StatusUpdate).bulk_create(
+    urls = [fields["sources"][0]["url"].strip() for _row, _c, fields in rows]
+    source_ids = bulk_insert_rows(
+        Source,
         [
-            StatusUpdate(
-                commitment=commitment,
-                proposed_status=fields["proposed_status"],
-                effective_date=fields["effective_date"],
-                summary=fields["summary"].strip(),
-                is_correction=fields["is_correction"],
-                correction_reason=fields["correction_reason"].strip(),
-                base_version=commitment.version,
-                proposed_by=author,
-                state=UpdateState.SUBMITTED,
-                submitted_at=now,
-            )
-            for _row, commitment, fields in rows
-        ]
+            {"url": url, "title": fields["sources"][0].get("title", "")}
+            for url, (_row, _c, fields) in zip(urls, rows, strict=True)
+        ],
     )
-    through = StatusUpdate.sources.through
-    through.objects.bulk_create(
+    # StatusUpdate's manager refuses bulk inserts (they would skip the audit history): the
+    # events of these are recorded below, in the same transaction.
+    values = [
+        {
+            "commitment_id": commitment.pk,
+            "proposed_status": fields["proposed_status"],
+            "effective_date": fields["effective_date"],
+            "summary": fields["summary"].strip(),
+            "is_correction": fields["is_correction"],
+            "correction_reason": fields["correction_reason"].strip(),
+            "corrects_id": None,
+            "base_version": commitment.version,
+            "proposed_by_id": author.pk,
+            "state": UpdateState.SUBMITTED,
+            "submitted_at": now,
+        }
+        for _row, commitment, fields in rows
+    ]
+    update_ids = bulk_insert_rows(StatusUpdate, values)
+    bulk_insert_rows(
+        StatusUpdate.sources.through,
         [
-            through(statusupdate_id=update.pk, source_id=source.pk)
-            for update, source in zip(updates, sources, strict=True)
-        ]
+            {"statusupdate_id": update_id, "source_id": source_id}
+            for update_id, source_id in zip(update_ids, source_ids, strict=True)
+        ],
     )
     events = audit.record_many(
-        [
+        actor=author,
+        entries=[
             {
                 "action": audit.UPDATE_SUBMITTED,
-                "actor": author,
-                "obj": update,
-                "commitment": commitment,
-                "update": update,
-                "effective_date": update.effective_date,
-                "after": _update_snapshot(update, [source.url]),
+                "object_type": StatusUpdate._meta.label_lower,
+                "object_id": update_id,
+                "commitment_id": update["commitment_id"],
+                "update_id": update_id,
+                "effective_date": update["effective_date"],
+                "after": _update_snapshot(update, [url]),
             }
-            for update, source, (_row, commitment, _f) in zip(updates, sources, rows, strict=True)
-        ]
+            for update_id, update, url in zip(update_ids, values, urls, strict=True)
+        ],
     )
-    for (row, _c, _f), update in zip(rows, updates, strict=True):
-        row.update_id = update.pk
+    for row, update_id in zip(report.rows, update_ids, strict=True):
+        row.update_id = update_id
     if notify:
-        _outbox_imported(report=report, event=events[-1], author=author, rows=rows)
+        _outbox_imported(report=report, event_id=events[-1].id, author=author)
     return report
 
 
@@ -534,13 +543,12 @@ def _require_import(author: User) -> None:
         raise NotAllowed(_("Only analysts may import status updates.")) from None
 
 
-def _outbox_imported(
-    *, report: ImportReport, event: audit.AuditEvent, author: User, rows: list
-) -> None:
+def _outbox_imported(*, report: ImportReport, event_id: int, author: User) -> None:
     """One notification per reviewer (in the inbox, and by e-mail) for the whole file."""
+    event = audit.AuditEvent.objects.get(pk=event_id)
     data = audit.jsonable(
         {
-            "count": len(rows),
+            "count": len(report.rows),
             "author": author.get_username(),
             "filename": report.filename,
             "event": {"id": event.pk, "sequence": event.sequence, "action": event.action},
@@ -552,9 +560,9 @@ def _outbox_imported(
                     "proposed_status": row.proposed_status,
                     "effective_date": row.effective_date,
                 }
-                for row, _c, _f in rows[:NOTIFIED_ROWS]
+                for row in report.rows[:NOTIFIED_ROWS]
             ],
-            "more": max(len(rows) - NOTIFIED_ROWS, 0),
+            "more": max(len(report.rows) - NOTIFIED_ROWS, 0),
         }
     )
     people = selectors.reviewers().exclude(pk=author.pk).values_list("pk", "email")
