@@ -36,6 +36,7 @@ PAGES = [
     pytest.param("/commitments/{commitment}/", "reviewer", id="commitment-signed-in"),
     pytest.param("/changes/", None, id="changes"),
     pytest.param("/changes/", "analyst", id="changes-signed-in"),
+    pytest.param("/import/", "analyst", id="import"),
 ]
 
 

@@ -56,3 +56,31 @@ def record(codes=("FR", "DE"), slugs=("air", "sea")) -> dict:
         for p in participants
         for g in guarantees
     }
+
+
+def demo_rows(count: int) -> list[list[str]]:
+    """Rows withdrawing `count` commitments of the record (any status but withdrawn may be
+    withdrawn), effective today: a file that checks clean on the demo."""
+    from django.utils import timezone
+
+    from commitments.choices import CommitmentStatus
+    from commitments.models import Commitment
+
+    today = timezone.localdate().isoformat()
+    commitments = (
+        Commitment.objects.exclude(status=CommitmentStatus.WITHDRAWN)
+        .select_related("participant", "guarantee")
+        .order_by("pk")[:count]
+    )
+    return [
+        row(
+            c.participant.code,
+            c.guarantee.slug,
+            "withdrawn",
+            today,
+            summary=f"{c.participant.name} withdraws from {c.guarantee.title}.",
+            source_url=f"https://news.example.org/{c.participant.code}/{c.guarantee.slug}",
+            source_title="Withdrawal announced",
+        )
+        for c in commitments
+    ]
