@@ -33,6 +33,11 @@ class Shot:
     ready: str | None = None
     # A CSS selector to scroll to the top of the window before the shot (a long page's part).
     scroll_to: str | None = None
+    # A file to put in the form's "File" field before clicking `submit`: the name of a
+    # function of UPLOADS giving (file name, content), made on the demo data.
+    upload: str | None = None
+    # The button to click (by its name) once the file is in.
+    submit: str | None = None
 
 
 # name -> what to shoot. docs/screenshots/<name>.png; the README shows some of them.
@@ -47,7 +52,27 @@ PAGES: dict[str, Shot] = {
     "commitment": Shot("/commitments/{commitment}/", user="reviewer"),
     "changes": Shot("/changes/"),
     "api-docs": Shot("/api/docs/", ready=".swagger-ui .opblock"),
+    "import-dry-run": Shot(
+        "/import/",
+        user="analyst",
+        upload="import_with_an_error",
+        submit="Check file",
+        ready=".import-rows",
+        scroll_to=".import-report",
+    ),
 }
+
+
+def import_with_an_error() -> tuple[str, bytes]:
+    """A CSV of four withdrawals on the demo, the last for a participant that is not there."""
+    from tests.commitments.import_files import csv_bytes, demo_rows, row
+
+    good = demo_rows(4)
+    return "updates.csv", csv_bytes([*good, row("XX", good[0][1], "withdrawn", good[0][3])])
+
+
+# What a Shot may upload, by name.
+UPLOADS = {"import_with_an_error": import_with_an_error}
 
 
 def placeholders() -> dict[str, str]:
@@ -92,6 +117,8 @@ def take(names: list[str], base_url: str) -> list[str]:
     problems = []
     OUT.mkdir(parents=True, exist_ok=True)
     filled = placeholders()
+    # Made before Playwright starts: its loop makes this thread refuse database calls.
+    files = {PAGES[n].upload: UPLOADS[PAGES[n].upload]() for n in names if PAGES[n].upload}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(**launch_args())
         for name in names:
@@ -103,6 +130,13 @@ def take(names: list[str], base_url: str) -> list[str]:
             if shot.user:
                 sign_in(page, shot.user)
             page.goto(shot.path.format(**filled), wait_until="networkidle")
+            if shot.upload:
+                name_, content = files[shot.upload]
+                page.get_by_label("File").set_input_files(
+                    {"name": name_, "mimeType": "application/octet-stream", "buffer": content}
+                )
+                page.get_by_role("button", name=shot.submit).click()
+                page.wait_for_load_state("networkidle")
             target = OUT / f"{name}.png"
             try:
                 if shot.ready:
