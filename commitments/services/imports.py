@@ -370,13 +370,13 @@ def _check_rows(report: ImportReport) -> dict[int, tuple[Commitment, dict[str, A
             guarantee__in=[g.pk for g in guarantees.values()],
         ).order_by()
     }
+    participant_of = {p.pk: p for p in participants.values()}
+    guarantee_of = {g.pk: g for g in guarantees.values()}
     commitments = {}
-    for code, participant in participants.items():
-        for slug, guarantee in guarantees.items():
-            commitment = by_ids.get((participant.pk, guarantee.pk))
-            if commitment is not None:
-                commitment.participant, commitment.guarantee = participant, guarantee
-                commitments[code, slug] = commitment
+    for (participant_id, guarantee_id), commitment in by_ids.items():
+        commitment.participant = participant_of[participant_id]
+        commitment.guarantee = guarantee_of[guarantee_id]
+        commitments[commitment.participant.code, commitment.guarantee.slug] = commitment
     known_codes, known_slugs = set(participants), set(guarantees)
     seen: dict[tuple[str, str], ImportRow] = {}
     good = {}
@@ -413,6 +413,10 @@ def _check_rows(report: ImportReport) -> dict[int, tuple[Commitment, dict[str, A
                 )
         elif all(key):
             seen[key] = row
+        try:
+            fields["sources"] = _clean_sources(fields["sources"])
+        except ValidationFailed as error:
+            _refuse_domain(row, error)
         if commitment is None:
             continue
         row.commitment_id = commitment.pk
@@ -432,10 +436,6 @@ def _check_rows(report: ImportReport) -> dict[int, tuple[Commitment, dict[str, A
             _refuse_domain(row, error)
         except InvalidTransition as error:
             row.refuse("proposed_status", error.message)
-        try:
-            fields["sources"] = _clean_sources(fields["sources"])
-        except ValidationFailed as error:
-            _refuse_domain(row, error)
         if row.ok:
             good[row.number] = (commitment, fields)
     return good
