@@ -110,3 +110,11 @@ def test_a_read_only_token_is_refused(as_reader, commitments):
     response = post(as_reader, csv_bytes([row()]))
 
     assert response.status_code == 403
+
+
+def test_a_file_over_5_mb_answers_400_with_the_report(as_analyst, commitments):
+    response = post(as_analyst, csv_bytes([row(summary="x" * 1000)] * 5300), dry_run="false")
+
+    assert response.status_code == 400
+    assert response.json()["file_errors"] == ["The file is over 5 MB; split it into smaller files."]
+    assert not StatusUpdate.objects.exists()

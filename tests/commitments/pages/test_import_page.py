@@ -205,3 +205,13 @@ def test_the_page_with_many_rows_shows_every_error_and_some_good_rows(
     assert html.count('class="row-error"') == 3
     assert html.count('class="row-ok"') == 1
     assert "(1 rows without errors not shown)" in html
+
+
+def test_a_file_over_5_mb_is_one_message_not_a_server_error(as_analyst, commitments):
+    content = csv_bytes([row(summary="x" * 1000)] * 5300)
+
+    response = upload(as_analyst, content)
+
+    assert response.status_code == 200
+    assert "The file is over 5 MB; split it into smaller files." in response.content.decode()
+    assert not StatusUpdate.objects.exists()
