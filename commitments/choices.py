@@ -62,6 +62,7 @@ class NotificationKind(models.TextChoices):
     REVIEW_REMINDER = "review_reminder", _("Reminder: updates waiting for review")
     ENDPOINT_DISABLED = "endpoint_disabled", _("Webhook endpoint disabled")
     AUDIT_CHAIN_BROKEN = "audit_chain_broken", _("Audit history verification failed")
+    UPDATES_IMPORTED = "updates_imported", _("Updates submitted by an import")
 
 
 class DeliveryState(models.TextChoices):

@@ -5,6 +5,7 @@ from commitments import feeds
 from commitments.views import (
     audit_log,
     changes,
+    imports,
     matrix,
     record,
     review,
@@ -87,4 +88,13 @@ urlpatterns = [
     ),
     path("subscriptions/follow/", subscriptions.FollowView.as_view(), name="follow"),
     path("subscriptions/unfollow/", subscriptions.UnfollowView.as_view(), name="unfollow"),
+    path("import/", imports.import_page, name="import"),
+    path("import/apply/", imports.import_apply, name="import_apply"),
+    path("import/template.csv", imports.import_template, name="import_template"),
+    path(
+        "import/template.xlsx",
+        imports.import_template,
+        {"format": "xlsx"},
+        name="import_template_xlsx",
+    ),
 ]

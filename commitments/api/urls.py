@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from commitments.api import views
+from commitments.api.views.imports import StatusUpdateImportView
 
 router = DefaultRouter()
 # No `.json` suffix routes: ?format= does the same, and every request resolves through half
@@ -23,6 +24,11 @@ app_name = "api"
 urlpatterns = [
     path("changes/", views.ChangesView.as_view(), name="changes"),
     path("audit/public-key/", views.AuditPublicKeyView.as_view(), name="audit-public-key"),
+    path(
+        "status-updates/import/",
+        StatusUpdateImportView.as_view(),
+        name="statusupdate-import",
+    ),
     *router.urls,
     re_path(r"", views.not_found),
 ]

@@ -49,6 +49,7 @@ from commitments.audit.actions import (
 )
 from commitments.audit.chain import (
     GENESIS,
+    Recorded,
     canonical,
     chain_hash,
     content_of,
@@ -57,6 +58,7 @@ from commitments.audit.chain import (
     head_row,
     jsonable,
     record,
+    record_many,
     replay,
     status_state,
 )
@@ -102,6 +104,7 @@ __all__ = [
     "AuditEvent",
     "ChainWalk",
     "Mismatch",
+    "Recorded",
     "VerifyReport",
     "canonical",
     "chain_hash",
@@ -112,6 +115,7 @@ __all__ = [
     "head_row",
     "jsonable",
     "record",
+    "record_many",
     "replay",
     "status_state",
     "verify",

@@ -1,8 +1,10 @@
-"""The chain: canonical content, hashes, the head, and record(), the only insert."""
+"""The chain: canonical content, hashes, the head, and record() and record_many(), the only
+inserts."""
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from django.db import connection
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from commitments import headwatch, workflow
 from commitments.audit.actions import STATUS_STATE_FIELDS
-from commitments.models import AuditEvent
+from commitments.models import AuditEvent, bulk_insert_rows
 from tracker.middleware import request_id
 
 GENESIS = "0" * 64
@@ -112,8 +114,21 @@ def head_row() -> tuple[int, str] | None:
     return (row[0], row[1]) if row else None
 
 
-def record(
+def _lock_and_head() -> tuple[int, str]:
+    """Take the chain's lock (PostgreSQL) and read its head: (next sequence, its prev_hash)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    return (last[0] + 1, last[1]) if last else (1, GENESIS)
+
+
+def _event(
     *,
+    sequence: int,
+    prev_hash: str,
+    occurred_at: datetime,
+    request: str,
     action: str,
     actor: Any,
     obj: Model | None = None,
@@ -126,17 +141,10 @@ def record(
     after: dict | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction."""
+    """One unsaved event following `prev_hash`, its hash computed."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-    sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    # Microseconds survive both databases; the stored value must hash as it was hashed.
-    occurred_at = timezone.now()
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent(
         sequence=sequence,
@@ -152,13 +160,114 @@ def record(
         before=jsonable(before or {}),
         after=jsonable(after or {}),
         reason=reason,
-        request_id=request_id.get(),
+        request_id=request,
         prev_hash=prev_hash,
     )
     event.hash = chain_hash(prev_hash, event_content(event))
+    return event
+
+
+def record(
+    *,
+    action: str,
+    actor: Any,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    commitment: Model | None = None,
+    update: Model | None = None,
+    effective_date: date | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction."""
+    sequence, prev_hash = _lock_and_head()
+    # Microseconds survive both databases; the stored value must hash as it was hashed.
+    event = _event(
+        sequence=sequence,
+        prev_hash=prev_hash,
+        occurred_at=timezone.now(),
+        request=request_id.get(),
+        action=action,
+        actor=actor,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        commitment=commitment,
+        update=update,
+        effective_date=effective_date,
+        before=before,
+        after=after,
+        reason=reason,
+    )
     event.save(force_insert=True)
     headwatch.appended(event.sequence, event.hash)
     return event
+
+
+class Recorded(NamedTuple):
+    """An event record_many() appended: its id, sequence and hash."""
+
+    id: int
+    sequence: int
+    hash: str
+
+
+def record_many(*, actor: Any, entries: Sequence[dict[str, Any]]) -> list[Recorded]:
+    """Append one event per entry, in order, by one actor, inside the caller's transaction:
+    one lock, one read of the head, one insert of them all (models.bulk_insert_rows); every
+    event shares one recorded time. Each entry holds `action`, `object_type`, `object_id`
+    and, optionally, `commitment_id`, `update_id`, `effective_date`, `before`, `after`,
+    `reason`. The chain is exactly what as many record() calls would make (verify() walks it
+    the same way); no model instance is made per event."""
+    if not entries:
+        return []
+    sequence, prev_hash = _lock_and_head()
+    occurred_at = timezone.now()
+    stamp = occurred_at.isoformat(timespec="microseconds")
+    request = request_id.get()
+    is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    actor_id = actor.pk if is_person else None
+    actor_name = actor.get_username() if is_person else (str(actor) if actor else "system")
+    rows, recorded = [], []
+    for offset, entry in enumerate(entries):
+        effective = entry.get("effective_date")
+        content = content_of(
+            sequence=sequence + offset,
+            occurred_at=stamp,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=entry["action"],
+            object_type=entry["object_type"],
+            object_id=str(entry["object_id"]),
+            commitment_id=entry.get("commitment_id"),
+            update_id=entry.get("update_id"),
+            effective_date=effective.isoformat() if effective else None,
+            before=jsonable(entry.get("before") or {}),
+            after=jsonable(entry.get("after") or {}),
+            reason=entry.get("reason", ""),
+            request_id=request,
+        )
+        digest = chain_hash(prev_hash, content)
+        rows.append(
+            {
+                **content,
+                "occurred_at": occurred_at,
+                "effective_date": effective,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
+        prev_hash = digest
+    # AuditEvent's manager refuses bulk inserts from anywhere else; on PostgreSQL the
+    # trigger still checks that each row continues the chain (it sees the rows before it).
+    ids = bulk_insert_rows(AuditEvent, rows)
+    recorded = [
+        Recorded(pk, row["sequence"], row["hash"]) for pk, row in zip(ids, rows, strict=True)
+    ]
+    headwatch.appended(recorded[-1].sequence, recorded[-1].hash)
+    return recorded
 
 
 def event_content(event: AuditEvent) -> dict[str, Any]:

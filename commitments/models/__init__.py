@@ -1,9 +1,11 @@
 """The domain's models: the record (record.py), its audit history (audit.py), its
 notifications (notifications.py), the audit chain's signed checkpoints and its verifications
-(checkpoints.py)."""
+(checkpoints.py), files kept between an import's check and the import (imports.py)."""
 
 from commitments.models.audit import AuditEvent, AuditEventQuerySet
+from commitments.models.bulk import bulk_insert_rows
 from commitments.models.checkpoints import AuditCheckpoint, AuditVerification
+from commitments.models.imports import ImportUpload
 from commitments.models.notifications import (
     CHECKPOINT_TYPE,
     EVENT_TYPES,
@@ -43,6 +45,7 @@ __all__ = [
     "AuditedQuerySet",
     "Commitment",
     "Guarantee",
+    "ImportUpload",
     "Notification",
     "Participant",
     "Source",
@@ -52,6 +55,7 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookMessage",
+    "bulk_insert_rows",
     "unaudited_bulk_create",
     "url_validator",
 ]

@@ -151,6 +151,12 @@ def title_for(kind: str, data: dict) -> str:
             return _("Audit history verification failed: %(problem)s") % {
                 "problem": data.get("problem", "")
             }
+        case NotificationKind.UPDATES_IMPORTED:
+            return _("To review: %(n)d updates submitted by %(author)s (import of %(file)s)") % {
+                "n": data.get("count", 0),
+                "author": data.get("author", ""),
+                "file": data.get("filename", ""),
+            }
     return str(kind)
 
 

@@ -14,6 +14,17 @@ from commitments.services.audit_verifications import (
     audit_verification_run,
 )
 from commitments.services.commitments import commitment_create, commitment_save
+from commitments.services.imports import (
+    ImportReport,
+    ImportRow,
+    RowError,
+    import_apply,
+    import_check,
+    import_template_csv,
+    import_template_xlsx,
+    import_upload_apply,
+    import_upload_keep,
+)
 from commitments.services.reference_data import (
     agreement_save,
     agreement_sources_set,
@@ -57,6 +68,9 @@ from commitments.services.webhook_endpoints import (
 __all__ = [
     "UNCHANGED",
     "ApprovalOutcome",
+    "ImportReport",
+    "ImportRow",
+    "RowError",
     "SourceInput",
     "agreement_save",
     "agreement_sources_set",
@@ -67,6 +81,12 @@ __all__ = [
     "commitment_create",
     "commitment_save",
     "guarantee_save",
+    "import_apply",
+    "import_check",
+    "import_template_csv",
+    "import_template_xlsx",
+    "import_upload_apply",
+    "import_upload_keep",
     "notification_mark_read",
     "notifications_mark_all_read",
     "participant_save",

@@ -1,5 +1,6 @@
 """The checks an update must pass against the record it would change."""
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -187,15 +188,37 @@ def _lock(update: StatusUpdate) -> StatusUpdate:
     return update
 
 
-def _update_snapshot(update: StatusUpdate) -> dict[str, Any]:
+def _update_snapshot(
+    update: StatusUpdate | Mapping[str, Any], source_urls: list[str] | None = None
+) -> dict[str, Any]:
+    """What an update's audit events record of it. An import passes the row it inserts (field
+    attnames to values) and its source URLs, which a saved update's sources give otherwise."""
+    if isinstance(update, Mapping):
+        values = update
+    else:
+        values = {name: getattr(update, name) for name in _SNAPSHOT_ATTNAMES}
+    if source_urls is None:
+        source_urls = list(update.sources.values_list("url", flat=True))
     return {
-        "state": update.state,
-        "proposed_status": update.proposed_status,
-        "effective_date": update.effective_date,
-        "summary": update.summary,
-        "is_correction": update.is_correction,
-        "correction_reason": update.correction_reason,
-        "corrects": update.corrects_id,
-        "base_version": update.base_version,
-        "sources": sorted(update.sources.values_list("url", flat=True)),
+        "state": values["state"],
+        "proposed_status": values["proposed_status"],
+        "effective_date": values["effective_date"],
+        "summary": values["summary"],
+        "is_correction": values["is_correction"],
+        "correction_reason": values["correction_reason"],
+        "corrects": values["corrects_id"],
+        "base_version": values["base_version"],
+        "sources": sorted(source_urls),
     }
+
+
+_SNAPSHOT_ATTNAMES = (
+    "state",
+    "proposed_status",
+    "effective_date",
+    "summary",
+    "is_correction",
+    "correction_reason",
+    "corrects_id",
+    "base_version",
+)

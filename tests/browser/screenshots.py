@@ -98,6 +98,20 @@ def follow_some(page: Any, filled: dict[str, str]) -> None:
     page.get_by_text("Subscription added.").wait_for()
 
 
+def check_an_import_with_an_error(page: Any, filled: dict[str, str]) -> None:
+    """The import page's dry run of a CSV (made on the demo by placeholders()) with one bad
+    row."""
+    page.get_by_label("File").set_input_files(
+        {
+            "name": "updates.csv",
+            "mimeType": "text/csv",
+            "buffer": filled["import_with_an_error"].encode(),
+        }
+    )
+    page.get_by_role("button", name="Check file").click()
+    page.wait_for_load_state("networkidle")
+
+
 # name -> what to shoot. docs/screenshots/<name>.png; the README shows some of them.
 PAGES: dict[str, Shot] = {
     "home": Shot("/"),
@@ -122,13 +136,22 @@ PAGES: dict[str, Shot] = {
         ready="#state-submitted",
     ),
     "subscriptions": Shot("/subscriptions/", user="analyst", action=follow_some),
+    "import-dry-run": Shot(
+        "/import/",
+        user="analyst",
+        action=check_an_import_with_an_error,
+        ready=".import-rows",
+        scroll_to=".import-report",
+    ),
 }
 
 
 def placeholders() -> dict[str, str]:
     """What a path's placeholders stand for in the demo: {commitment} is the first demo
-    commitment with a history of applied changes; {pledged} and {signed} below."""
+    commitment with a history of applied changes; {pledged} and {signed} below. Made before
+    Playwright starts: its loop makes this thread refuse database calls."""
     from commitments.models import Commitment
+    from tests.commitments.import_files import csv_bytes, demo_rows, row
 
     commitment = Commitment.objects.filter(updates__isnull=False).order_by("pk").first()
     filled = {"commitment": str(commitment.pk)}
@@ -138,6 +161,10 @@ def placeholders() -> dict[str, str]:
             updates__state__in=["draft", "submitted"]
         )
         filled[status] = str(at.order_by("pk").values_list("pk", flat=True).first())
+    # A CSV of four withdrawals on the demo, the last for a participant that is not there.
+    good = demo_rows(4)
+    bad = row("XX", good[0][1], "withdrawn", good[0][3])
+    filled["import_with_an_error"] = csv_bytes([*good, bad]).decode()
     return filled
 
 

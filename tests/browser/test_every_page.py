@@ -48,6 +48,7 @@ PAGES = [
     pytest.param("/subscriptions/", "analyst", id="subscriptions"),
     pytest.param("/guarantees/front-line-equipment/", "analyst", id="guarantee-signed-in"),
     pytest.param(f"/agreements/{AGREEMENT_SLUG}/", "analyst", id="agreement-signed-in"),
+    pytest.param("/import/", "analyst", id="import"),
 ]
 
 

@@ -6,6 +6,7 @@ A new operation in the schema that is missing here fails test_the_matrix_covers_
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
@@ -17,6 +18,7 @@ from commitments.services import (
     update_create,
     webhook_endpoint_create,
 )
+from tests.commitments.import_files import csv_bytes, row
 from tests.factories import (
     CommitmentFactory,
     ParticipantFactory,
@@ -50,6 +52,15 @@ def new_update_body():
         "summary": "Tabled.",
         "sources": [{"url": "https://news.example.org/x"}],
     }
+
+
+def import_body():
+    """A one-row CSV (a dry run) for a fresh commitment."""
+    commitment = CommitmentFactory()
+    content = csv_bytes(
+        [row(commitment.participant.code, commitment.guarantee.slug, "in_parliament")]
+    )
+    return {"file": SimpleUploadedFile("updates.csv", content), "dry_run": "true"}
 
 
 def any_commitment():
@@ -118,6 +129,11 @@ MATRIX = {
         lambda: "/api/v1/status-updates/",
         new_update_body,
         {"anonymous": 401, "api_client": 403, "analyst": 201, "reviewer": 403, "admin": 403},
+    ),
+    ("post", "/api/v1/status-updates/import/"): (
+        lambda: "/api/v1/status-updates/import/",
+        import_body,
+        {"anonymous": 401, "api_client": 403, "analyst": 200, "reviewer": 403, "admin": 403},
     ),
     # Someone else's draft is not even visible.
     ("post", "/api/v1/status-updates/{id}/submit/"): (
@@ -286,7 +302,7 @@ def test_each_role_gets_the_expected_status(operation, role):
     body = make_body() if make_body else None
 
     response = (
-        getattr(api, method)(path, body, format="json")
+        getattr(api, method)(path, body, format="multipart" if "file" in body else "json")
         if body is not None
         else (getattr(api, method)(path))
     )
