@@ -8,8 +8,21 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 
-from commitments.choices import CommitmentStatus, GuaranteeDomain, ParticipantKind, UpdateState
-from commitments.models import AuditEvent, Commitment, Guarantee, Participant, StatusUpdate
+from commitments.choices import (
+    CommitmentStatus,
+    GuaranteeDomain,
+    NotificationKind,
+    ParticipantKind,
+    UpdateState,
+)
+from commitments.models import (
+    AuditEvent,
+    Commitment,
+    Guarantee,
+    Notification,
+    Participant,
+    StatusUpdate,
+)
 from tracker import formats
 
 
@@ -205,3 +218,16 @@ class FilterBackend(DjangoFilterBackend):
         ):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+class NotificationFilter(filters.FilterSet):
+    """The inbox's filters (shell): unread ones only, or some kinds only."""
+
+    unread = filters.BooleanFilter(
+        field_name="read_at", lookup_expr="isnull", help_text="true: unread only; false: read only"
+    )
+    kind = filters.MultipleChoiceFilter(choices=NotificationKind.choices)
+
+    class Meta:
+        model = Notification
+        fields = ["unread", "kind"]

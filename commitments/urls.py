@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_safe
 
 from commitments import feeds
-from commitments.views import changes, matrix, record
+from commitments.views import changes, inbox, matrix, record
 
 
 class ParticipantCodeConverter:
@@ -47,4 +47,7 @@ urlpatterns = [
     path(
         "agreements/<slug:slug>/feed/", require_safe(feeds.AgreementFeed()), name="agreement_feed"
     ),
+    path("inbox/", inbox.InboxView.as_view(), name="inbox"),
+    path("inbox/<int:pk>/read/", inbox.inbox_mark_read, name="inbox_mark_read"),
+    path("inbox/read-all/", inbox.inbox_mark_all_read, name="inbox_mark_all_read"),
 ]

@@ -16,6 +16,7 @@ router.register("status-updates", views.StatusUpdateViewSet, basename="statusupd
 router.register("audit-events", views.AuditEventViewSet, basename="auditevent")
 router.register("audit/checkpoints", views.AuditCheckpointViewSet, basename="auditcheckpoint")
 router.register("webhooks", views.WebhookEndpointViewSet, basename="webhookendpoint")
+router.register("notifications", views.NotificationViewSet, basename="notification")
 
 app_name = "api"
 

@@ -10,6 +10,7 @@ from commitments.selectors.matrix import (
     record_bounds,
     record_matrix,
 )
+from commitments.selectors.navigation import NavLink, nav_links_for, role_labels_for
 from commitments.selectors.notifications import (
     admins,
     notification_inbox,
@@ -60,6 +61,7 @@ from commitments.selectors.webhooks import webhook_endpoints_for
 __all__ = [
     "PARTICIPANT_TIMELINE_LIMIT",
     "Matrix",
+    "NavLink",
     "RecordBounds",
     "RecordChange",
     "admins",
@@ -87,6 +89,7 @@ __all__ = [
     "latest_audit_verification",
     "latest_checkpoint_signed_at",
     "matrix_agreements",
+    "nav_links_for",
     "notification_inbox",
     "notification_unread_count",
     "outbox_counts",
@@ -100,6 +103,7 @@ __all__ = [
     "record_matrix",
     "review_queue_for",
     "reviewers",
+    "role_labels_for",
     "sources_for",
     "status_counts_over_time",
     "status_events_standing",

@@ -10,6 +10,7 @@ from commitments.models import (
     AuditEvent,
     Commitment,
     Guarantee,
+    Notification,
     Participant,
     Source,
     StatusUpdate,
@@ -294,3 +295,24 @@ class AuditPublicKeySerializer(serializers.Serializer):
 
 class WebhookSecretSerializer(serializers.Serializer):
     secret = serializers.CharField(help_text="the new secret, shown only now")
+
+
+# Notifications (shell) --------------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    """One entry of the user's in-app inbox."""
+
+    data = serializers.JSONField(
+        read_only=True,
+        help_text="what the notification is about, by kind: the commitment, its participant "
+        "and guarantee, the update and its reviewer",
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "commitment", "data", "created_at", "read_at"]
+
+
+class NotificationsReadSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="how many unread notifications were marked read")
