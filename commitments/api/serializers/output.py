@@ -303,7 +303,7 @@ class WebhookSecretSerializer(serializers.Serializer):
 class NotificationSerializer(serializers.ModelSerializer):
     """One entry of the user's in-app inbox."""
 
-    data = serializers.JSONField(
+    data = serializers.DictField(
         read_only=True,
         help_text="what the notification is about, by kind: the commitment, its participant "
         "and guarantee, the update and its reviewer",
