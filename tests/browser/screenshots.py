@@ -47,6 +47,9 @@ PAGES: dict[str, Shot] = {
     "commitment": Shot("/commitments/{commitment}/", user="reviewer"),
     "changes": Shot("/changes/"),
     "api-docs": Shot("/api/docs/", ready=".swagger-ui .opblock"),
+    # The demo tells nobody of its history: the analyst's inbox holds what inbox_decisions()
+    # placed there.
+    "inbox": Shot("/inbox/", user="analyst", ready="li.notification"),
 }
 
 
@@ -57,6 +60,40 @@ def placeholders() -> dict[str, str]:
 
     commitment = Commitment.objects.filter(updates__isnull=False).order_by("pk").first()
     return {"commitment": str(commitment.pk)}
+
+
+def inbox_decisions() -> None:
+    """Something for the inbox's shot: three of the analyst's updates, two rejected with a
+    comment and one waiting, on signed commitments no other shot shows (the newest ones; the
+    live record, which other shots show, does not change)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from commitments import services
+    from commitments.choices import CommitmentStatus
+    from commitments.models import Commitment
+
+    analyst, reviewer = (User.objects.get(username=name) for name in ("analyst", "reviewer"))
+    signed = Commitment.objects.filter(status=CommitmentStatus.SIGNED).order_by("-pk")[:3]
+    comments = [
+        "The source reports a draft bill, not its tabling.",
+        "Please add the parliament's own record as a source.",
+        None,
+    ]
+    for commitment, comment in zip(signed, comments, strict=True):
+        day = min(commitment.status_date + datetime.timedelta(days=1), timezone.localdate())
+        update = services.update_create(
+            commitment=commitment,
+            author=analyst,
+            proposed_status=CommitmentStatus.IN_PARLIAMENT,
+            effective_date=day,
+            summary=f"{commitment.participant.name}: the bill was tabled (sample).",
+            sources=[{"url": "https://example.org/sample/tabled", "title": "Bill tabled (sample)"}],
+        )
+        if comment:
+            services.update_reject(update=update, reviewer=reviewer, comment=comment)
 
 
 def free_port() -> int:
@@ -135,6 +172,7 @@ def main(argv: list[str]) -> int:
         django.setup()
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        inbox_decisions()
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         with open(Path(tmp) / "server.log", "w") as log:

@@ -36,6 +36,10 @@ PAGES = [
     pytest.param("/commitments/{commitment}/", "reviewer", id="commitment-signed-in"),
     pytest.param("/changes/", None, id="changes"),
     pytest.param("/changes/", "analyst", id="changes-signed-in"),
+    pytest.param("/inbox/", "analyst", id="inbox"),
+    pytest.param("/password/change/", "reviewer", id="password-change"),
+    pytest.param("/no-such-page/", None, id="not-found"),
+    pytest.param("/no-such-page/", "admin", id="not-found-signed-in"),
 ]
 
 
