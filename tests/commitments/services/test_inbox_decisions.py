@@ -69,3 +69,12 @@ def test_the_reviewer_s_inbox_hears_nothing_of_their_own_decision(analyst, revie
     approve(update, reviewer)
 
     assert not selectors.notification_inbox(user=reviewer).exists()
+
+
+def test_the_inbox_names_statuses_as_the_pages_do(analyst, reviewer):
+    update = StatusUpdateFactory(proposed_by=analyst)
+
+    reject(update, reviewer)
+
+    told = selectors.notification_inbox(user=analyst).get()
+    assert told.title.endswith("→ in parliament")
