@@ -14,7 +14,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_create
-from commitments import services
+from commitments import services, workflow
 from commitments.choices import (
     AgreementKind,
     CommitmentStatus,
@@ -246,6 +246,7 @@ def demo_load(*, seed: int = 20240315) -> DemoResult:
 
     rng = random.Random(seed)
     count = 0
+    walked: list[tuple[Commitment, list[str]]] = []
     for participant in participants:
         pledged = (
             guarantees
@@ -257,8 +258,11 @@ def demo_load(*, seed: int = 20240315) -> DemoResult:
                 participant=participant, guarantee=guarantee, actor=admin, is_sample=True
             )
             paths = PATHS if participant.needs_parliamentary_approval else DIRECT_PATHS
-            _walk(commitment, rng.choice(paths), rng, users)
+            path = rng.choice(paths)
+            _walk(commitment, path, rng, users)
+            walked.append((commitment, path))
             count += 1
+    _propose(walked, users)
     return DemoResult(created=True, passwords=[(u, p) for u, p, _ in DEMO_USERS], commitments=count)
 
 
@@ -288,4 +292,48 @@ def _walk(commitment: Commitment, path: list[str], rng: random.Random, users: di
         )
         commitment = services.update_approve(
             update=update, reviewer=users["reviewer"], notify=False
+        )
+
+
+# How many updates the demo leaves waiting for review, so the reviewer's queue is not empty.
+PENDING_UPDATES = 2
+
+
+def _propose(walked: list[tuple[Commitment, list[str]]], users: dict) -> None:
+    """Leave PENDING_UPDATES updates submitted by the analysts (one each) and not yet
+    reviewed: the next rung of commitments that have moved but not yet reached the top."""
+    authors = ["analyst", "analyst2"]
+    candidates = [
+        commitment
+        for commitment, path in walked
+        if path and path[-1] not in (S.IN_FORCE, S.WITHDRAWN, S.REJECTED)
+    ]
+    today = datetime.date.today()
+    for index, commitment in enumerate(candidates[:PENDING_UPDATES]):
+        commitment.refresh_from_db()
+        needs = (
+            commitment.subject_to_ratification
+            and commitment.participant.needs_parliamentary_approval
+        )
+        status = workflow.allowed_next(commitment.status, needs_parliament=needs)[0]
+        day = min(commitment.status_date + datetime.timedelta(days=21), today)
+        code = commitment.participant.code.lower()
+        services.update_create(
+            commitment=commitment,
+            author=users[authors[index % len(authors)]],
+            proposed_status=status,
+            effective_date=day,
+            summary=f"{commitment.participant.name}: {S(status).label.lower()} "
+            f"({commitment.guarantee.title.lower()}), awaiting review. Illustrative sample data.",
+            sources=[
+                {
+                    "url": f"https://www.example.org/sample/{code}/{commitment.guarantee.slug}/"
+                    f"{status}-pending",
+                    "title": f"{commitment.participant.name}: {S(status).label} (sample)",
+                    "publisher": "Sample data",
+                    "published_on": day,
+                    "excerpt": "An invented report, waiting for a reviewer in the demo.",
+                }
+            ],
+            notify=False,
         )

@@ -4,10 +4,15 @@ import datetime
 
 import django_filters as filters
 from django import forms
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 
+from accounts.roles import Role, has_role
+from commitments import audit
 from commitments.choices import (
     CommitmentStatus,
     GuaranteeDomain,
@@ -218,6 +223,114 @@ class FilterBackend(DjangoFilterBackend):
         ):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+class AuditLogFilter(filters.FilterSet):
+    """The audit log page's filters (/audit/): by object (a commitment, a participant, a
+    guarantee, or any object by type and id), actor, action and a range of recording dates.
+    `viewer` narrows the actions offered to those they may read. Every value is checked: a
+    participant or guarantee that does not exist, an unknown action or object type, a
+    malformed date or a range that ends before it begins is an error on its field, never an
+    empty log that looks like "nothing happened"."""
+
+    commitment = IdFilter(field_name="commitment_id", label=_("Commitment"))
+    participant = filters.CharFilter(
+        label=_("Participant"), max_length=10, method="_participant", help_text=_("Its code")
+    )
+    guarantee = filters.CharFilter(
+        label=_("Guarantee"), max_length=100, method="_guarantee", help_text=_("Its slug")
+    )
+    object_type = filters.ChoiceFilter(
+        label=_("Object type"), choices=[], empty_label=_("Any object")
+    )
+    object_id = filters.CharFilter(label=_("Object id"), max_length=64)
+    actor = filters.CharFilter(
+        field_name="actor_name", lookup_expr="iexact", label=_("Actor"), max_length=150
+    )
+    action = filters.ChoiceFilter(label=_("Action"), choices=[], empty_label=_("Any action"))
+    since = StrictDateFilter(
+        label=_("From"),
+        method="_since",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    until = StrictDateFilter(
+        label=_("To"),
+        method="_until",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "commitment",
+            "participant",
+            "guarantee",
+            "object_type",
+            "object_id",
+            "actor",
+            "action",
+            "since",
+            "until",
+        ]
+
+    def __init__(self, *args, viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        private = () if has_role(viewer, Role.ADMIN) else audit.PRIVATE_ACTIONS
+        # The choices depend on the viewer: set on this instance's form (django-filter's
+        # field adds the empty choice itself).
+        self.form.fields["action"].choices = [
+            (action, label)
+            for action, label in audit.ACTION_LABELS.items()
+            if action not in private
+        ]
+        self.form.fields["object_type"].choices = list(audit.OBJECT_TYPE_LABELS.items())
+        self.form.clean = self._clean_form
+
+    def _clean_form(self):
+        data = self.form.cleaned_data
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.form.add_error("until", _("The range ends before it begins."))
+        code = (data.get("participant") or "").strip()
+        if code and not Participant.objects.filter(code__iexact=code).exists():
+            self.form.add_error("participant", _("No participant has the code %s.") % code)
+        slug = (data.get("guarantee") or "").strip()
+        if slug and not Guarantee.objects.filter(slug=slug).exists():
+            self.form.add_error("guarantee", _("No guarantee has the slug %s.") % slug)
+        return data
+
+    @staticmethod
+    def _about(model, lookup: dict) -> Q:
+        """Events about the objects `lookup` selects, by `object_type` and `object_id`."""
+        ids = model.objects.filter(**lookup).annotate(text_id=Cast("pk", CharField()))
+        return Q(object_type=model._meta.label_lower, object_id__in=ids.values("text_id"))
+
+    def _participant(self, queryset, name, value):
+        code = value.strip()
+        return queryset.filter(
+            Q(commitment__participant__code__iexact=code)
+            | self._about(Participant, {"code__iexact": code})
+        )
+
+    def _guarantee(self, queryset, name, value):
+        slug = value.strip()
+        return queryset.filter(
+            Q(commitment__guarantee__slug=slug) | self._about(Guarantee, {"slug": slug})
+        )
+
+    # Days in the site's time zone, as selectors.end_of_day reads them (a sibling module of
+    # the same layer, which this one may not import).
+    def _since(self, queryset, name, value):
+        start = datetime.datetime.combine(value, datetime.time.min)
+        return queryset.filter(
+            occurred_at__gte=timezone.make_aware(start, timezone.get_default_timezone())
+        )
+
+    def _until(self, queryset, name, value):
+        last = datetime.datetime.combine(value, datetime.time.max)
+        return queryset.filter(
+            occurred_at__lte=timezone.make_aware(last, timezone.get_default_timezone())
+        )
 
 
 class NotificationFilter(filters.FilterSet):

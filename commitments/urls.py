@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.http import require_safe
 
 from commitments import feeds
-from commitments.views import changes, inbox, matrix, record
+from commitments.views import audit_log, changes, inbox, matrix, record, review, webhooks
 
 
 class ParticipantCodeConverter:
@@ -47,6 +47,16 @@ urlpatterns = [
     path(
         "agreements/<slug:slug>/feed/", require_safe(feeds.AgreementFeed()), name="agreement_feed"
     ),
+    # helper audit: the audit log and the webhooks page
+    path("audit/", audit_log.AuditLogView.as_view(), name="audit_log"),
+    path("webhooks/", webhooks.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/activity/", webhooks.webhook_activity, name="webhook_activity"),
+    path("webhooks/<int:pk>/rotate-secret/", webhooks.webhook_rotate, name="webhook_rotate"),
+    path("webhooks/<int:pk>/delete/", webhooks.webhook_delete, name="webhook_delete"),
+    path("webhooks/deliveries/<int:pk>/resend/", webhooks.webhook_resend, name="webhook_resend"),
+    path("review/", review.ReviewQueueView.as_view(), name="review_queue"),
+    path("review/approve-selected/", review.review_bulk_approve, name="review_bulk_approve"),
+    path("review/<int:pk>/decide/", review.review_decide, name="review_decide"),
     path("inbox/", inbox.InboxView.as_view(), name="inbox"),
     path("inbox/<int:pk>/read/", inbox.inbox_mark_read, name="inbox_mark_read"),
     path("inbox/read-all/", inbox.inbox_mark_all_read, name="inbox_mark_all_read"),

@@ -12,10 +12,12 @@ made-up hash is accepted, and verify() reports it altered.
 """
 
 from commitments.audit.actions import (
+    ACTION_LABELS,
     CHANGE_ACTIONS,
     COMMITMENT_CHANGED,
     COMMITMENT_CREATED,
     DRAFT_ACTIONS,
+    OBJECT_TYPE_LABELS,
     PRIVATE_ACTIONS,
     REFERENCE_CHANGED,
     REFERENCE_CREATED,
@@ -62,11 +64,13 @@ from commitments.audit.verify import ChainWalk, Mismatch, VerifyReport, chain_wa
 from commitments.models import AuditEvent  # callers read the model through audit
 
 __all__ = [
+    "ACTION_LABELS",
     "CHANGE_ACTIONS",
     "COMMITMENT_CHANGED",
     "COMMITMENT_CREATED",
     "DRAFT_ACTIONS",
     "GENESIS",
+    "OBJECT_TYPE_LABELS",
     "PRIVATE_ACTIONS",
     "REFERENCE_CHANGED",
     "REFERENCE_CREATED",

@@ -1,5 +1,7 @@
 """The audit actions (dotted constants) and the groups the reads and the replay use."""
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.signals import (  # the accounts app's actions, kept there
     ROLE_PERMISSIONS_CHANGED,
     TOKEN_ISSUED,
@@ -70,3 +72,49 @@ STATUS_ACTIONS = (COMMITMENT_CREATED, STATUS_CHANGED)
 
 # Everything a status event sets on its commitment; each records all of them in `after`.
 STATUS_STATE_FIELDS = ("status", "status_date", *workflow.STAGE_DATE_FIELDS.values(), "version")
+
+# Every action in words, in the order the audit log's "Action" filter offers them.
+ACTION_LABELS: dict[str, str] = {
+    COMMITMENT_CREATED: _("Commitment recorded"),
+    STATUS_CHANGED: _("Status changed"),
+    COMMITMENT_CHANGED: _("Commitment changed"),
+    UPDATE_CREATED: _("Update drafted"),
+    UPDATE_EDITED: _("Update edited"),
+    UPDATE_DELETED: _("Update deleted"),
+    UPDATE_SUBMITTED: _("Update submitted"),
+    UPDATE_WITHDRAWN: _("Update withdrawn"),
+    UPDATE_APPROVED: _("Update approved"),
+    UPDATE_REJECTED: _("Update rejected"),
+    UPDATE_STALE: _("Update marked stale"),
+    REFERENCE_CREATED: _("Reference data added"),
+    REFERENCE_CHANGED: _("Reference data changed"),
+    REFERENCE_DELETED: _("Reference data deleted"),
+    WEBHOOK_CREATED: _("Webhook endpoint created"),
+    WEBHOOK_CHANGED: _("Webhook endpoint changed"),
+    WEBHOOK_SECRET_ROTATED: _("Webhook secret rotated"),
+    WEBHOOK_DISABLED: _("Webhook endpoint turned off"),
+    WEBHOOK_RESENT: _("Webhook delivery resent"),
+    WEBHOOK_DELETED: _("Webhook endpoint deleted"),
+    USER_CREATED: _("User created"),
+    USER_CHANGED: _("User changed"),
+    USER_ROLES_CHANGED: _("User's roles changed"),
+    USER_DELETED: _("User deleted"),
+    TOKEN_ISSUED: _("API token issued"),
+    TOKEN_REVOKED: _("API token revoked"),
+    ROLE_PERMISSIONS_CHANGED: _("Role's permissions changed"),
+}
+
+# The objects events are about (`object_type`, a model's label), in words.
+OBJECT_TYPE_LABELS: dict[str, str] = {
+    "commitments.commitment": _("Commitment"),
+    "commitments.statusupdate": _("Status update"),
+    "commitments.participant": _("Participant"),
+    "commitments.guarantee": _("Guarantee"),
+    "commitments.agreement": _("Agreement"),
+    "commitments.source": _("Source"),
+    "commitments.webhookendpoint": _("Webhook endpoint"),
+    "commitments.webhookdelivery": _("Webhook delivery"),
+    "accounts.user": _("User"),
+    "accounts.apitoken": _("API token"),
+    "auth.group": _("Role"),
+}

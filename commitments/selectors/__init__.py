@@ -1,6 +1,13 @@
 """Shared reads: the pages, the API and the commands ask these, not the ORM directly."""
 
-from commitments.selectors.audit_log import audit_events_for, commitment_history
+from commitments.selectors.audit_log import (
+    AuditLogEntry,
+    FieldChange,
+    audit_events_for,
+    audit_log,
+    audit_log_entries,
+    commitment_history,
+)
 from commitments.selectors.changes import change_rows, changes_for
 from commitments.selectors.days import end_of_day
 from commitments.selectors.matrix import (
@@ -50,20 +57,36 @@ from commitments.selectors.record_changes import (
     record_has_sample_data,
 )
 from commitments.selectors.review import review_queue_for, status_updates_for
+from commitments.selectors.review_queue import (
+    ReviewRow,
+    RowNote,
+    overtaking_changes,
+    review_rows_for,
+)
 from commitments.selectors.timeline import (
     commitments_as_of,
     commitments_in_view,
     commitments_known_at,
     status_events_standing,
 )
-from commitments.selectors.webhooks import webhook_endpoints_for
+from commitments.selectors.webhooks import (
+    RECENT_DELIVERIES,
+    webhook_deliveries_owned,
+    webhook_endpoints_for,
+    webhook_endpoints_owned,
+)
 
 __all__ = [
     "PARTICIPANT_TIMELINE_LIMIT",
+    "RECENT_DELIVERIES",
+    "AuditLogEntry",
+    "FieldChange",
     "Matrix",
     "NavLink",
     "RecordBounds",
     "RecordChange",
+    "ReviewRow",
+    "RowNote",
     "admins",
     "agreement_guarantees",
     "agreement_lookup",
@@ -71,6 +94,8 @@ __all__ = [
     "agreement_progress",
     "agreement_totals",
     "audit_events_for",
+    "audit_log",
+    "audit_log_entries",
     "change_rows",
     "changes_for",
     "commitment_history",
@@ -93,6 +118,7 @@ __all__ = [
     "notification_inbox",
     "notification_unread_count",
     "outbox_counts",
+    "overtaking_changes",
     "participant_commitments",
     "participant_lookup",
     "participant_timeline",
@@ -102,6 +128,7 @@ __all__ = [
     "record_has_sample_data",
     "record_matrix",
     "review_queue_for",
+    "review_rows_for",
     "reviewers",
     "role_labels_for",
     "sources_for",
@@ -110,5 +137,7 @@ __all__ = [
     "status_label",
     "status_updates_for",
     "totals_of",
+    "webhook_deliveries_owned",
     "webhook_endpoints_for",
+    "webhook_endpoints_owned",
 ]

@@ -22,7 +22,12 @@ from commitments.services.reference_data import (
     reference_delete,
     source_save,
 )
-from commitments.services.reviews import update_approve, update_reject
+from commitments.services.reviews import (
+    ApprovalOutcome,
+    update_approve,
+    update_reject,
+    updates_approve,
+)
 from commitments.services.status_updates import (
     update_create,
     update_delete,
@@ -48,6 +53,7 @@ from commitments.services.webhook_endpoints import (
 
 __all__ = [
     "UNCHANGED",
+    "ApprovalOutcome",
     "SourceInput",
     "agreement_save",
     "agreement_sources_set",
@@ -72,6 +78,7 @@ __all__ = [
     "update_reject",
     "update_submit",
     "update_withdraw",
+    "updates_approve",
     "webhook_delivery_resend",
     "webhook_endpoint_create",
     "webhook_endpoint_delete",

@@ -1,24 +1,27 @@
 """The review: approving (or marking stale) and rejecting a submitted update."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
-from commitments import audit, workflow
+from commitments import audit, selectors, workflow
 from commitments.choices import (
     NotificationKind,
     UpdateState,
 )
 from commitments.exceptions import (
+    DomainError,
     SelfReviewForbidden,
     StaleUpdate,
     UpdateNotPending,
     ValidationFailed,
 )
 from commitments.models import (
-    AuditEvent,
     Commitment,
     StatusUpdate,
 )
@@ -130,21 +133,8 @@ def _approve(*, update: StatusUpdate, reviewer: User, comment: str, notify: bool
 
 def _newer_change(commitment: Commitment, base_version: int) -> str:
     """Names the applied change that moved the commitment past base_version."""
-    newer = (
-        AuditEvent.objects.filter(
-            commitment=commitment, action__in=audit.STATUS_ACTIONS, after__version=base_version + 1
-        )
-        .order_by("sequence")
-        .first()
-    )
-    if newer is None:
-        return ""
-    return _("It was changed to %(status)s by %(actor)s (update %(update)s, event %(seq)s).") % {
-        "status": newer.after.get("status"),
-        "actor": newer.actor_name,
-        "update": newer.update_id,
-        "seq": newer.sequence,
-    }
+    pair = (commitment.pk, base_version)
+    return selectors.overtaking_changes(pairs=[pair]).get(pair, "")
 
 
 @transaction.atomic
@@ -198,3 +188,30 @@ def update_reject(
     if notify:
         _outbox_update_decided(kind=NotificationKind.UPDATE_REJECTED, event=event, update=update)
     return update
+
+
+@dataclass(frozen=True)
+class ApprovalOutcome:
+    """What became of one update of a bulk approval: the commitment it changed, or the
+    refusal (nothing changed by that one)."""
+
+    update: StatusUpdate
+    commitment: Commitment | None = None
+    refusal: DomainError | None = None
+
+
+def updates_approve(
+    *, updates: Iterable[StatusUpdate], reviewer: User, notify: bool = True
+) -> list[ApprovalOutcome]:
+    """Approve several updates, oldest first, each in its own transaction: one refused (its
+    own, stale, no longer pending...) is reported and does not undo the others. Of two
+    updates on one commitment, the later one then turns stale."""
+    outcomes = []
+    for update in sorted(updates, key=lambda u: (u.submitted_at is None, u.submitted_at, u.pk)):
+        try:
+            commitment = update_approve(update=update, reviewer=reviewer, notify=notify)
+        except DomainError as refusal:
+            outcomes.append(ApprovalOutcome(update=update, refusal=refusal))
+        else:
+            outcomes.append(ApprovalOutcome(update=update, commitment=commitment))
+    return outcomes

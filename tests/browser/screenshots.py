@@ -47,6 +47,8 @@ PAGES: dict[str, Shot] = {
     "commitment": Shot("/commitments/{commitment}/", user="reviewer"),
     "changes": Shot("/changes/"),
     "api-docs": Shot("/api/docs/", ready=".swagger-ui .opblock"),
+    "audit-log": Shot("/audit/", user="reviewer"),
+    "review-queue": Shot("/review/", user="reviewer"),
     # The demo tells nobody of its history: the analyst's inbox holds what inbox_decisions()
     # placed there.
     "inbox": Shot("/inbox/", user="analyst", ready="li.notification"),
@@ -63,9 +65,9 @@ def placeholders() -> dict[str, str]:
 
 
 def inbox_decisions() -> None:
-    """Something for the inbox's shot: three of the analyst's updates, two rejected with a
-    comment and one waiting, on signed commitments no other shot shows (the newest ones; the
-    live record, which other shots show, does not change)."""
+    """Something for the inbox's shot: two of the analyst's updates, rejected with a comment,
+    on signed commitments no other shot shows (the newest ones). Neither the live record nor
+    the review queue, which other shots show, changes."""
     import datetime
 
     from django.utils import timezone
@@ -76,11 +78,10 @@ def inbox_decisions() -> None:
     from commitments.models import Commitment
 
     analyst, reviewer = (User.objects.get(username=name) for name in ("analyst", "reviewer"))
-    signed = Commitment.objects.filter(status=CommitmentStatus.SIGNED).order_by("-pk")[:3]
+    signed = Commitment.objects.filter(status=CommitmentStatus.SIGNED).order_by("-pk")[:2]
     comments = [
         "The source reports a draft bill, not its tabling.",
         "Please add the parliament's own record as a source.",
-        None,
     ]
     for commitment, comment in zip(signed, comments, strict=True):
         day = min(commitment.status_date + datetime.timedelta(days=1), timezone.localdate())
@@ -92,8 +93,7 @@ def inbox_decisions() -> None:
             summary=f"{commitment.participant.name}: the bill was tabled (sample).",
             sources=[{"url": "https://example.org/sample/tabled", "title": "Bill tabled (sample)"}],
         )
-        if comment:
-            services.update_reject(update=update, reviewer=reviewer, comment=comment)
+        services.update_reject(update=update, reviewer=reviewer, comment=comment)
 
 
 def free_port() -> int:
@@ -173,6 +173,8 @@ def main(argv: list[str]) -> int:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         inbox_decisions()
+        # The audit log's page shows the chain's last verification: record one.
+        call_command("verify_audit", stdout=open(os.devnull, "w"))  # noqa: SIM115
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         with open(Path(tmp) / "server.log", "w") as log:

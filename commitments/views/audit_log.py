@@ -1,0 +1,79 @@
+"""The audit log at `/audit/`: the history's events, filtered and paged, newest first, under
+the state of the chain's last verification. Reviewers and admins only."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.roles import Role, has_role
+from commitments import selectors
+from commitments.filters import AuditLogFilter
+
+PAGE_SIZE = 50
+
+# The pages an event's object links to, by selectors.AuditLogEntry.object_kind.
+_OBJECT_PAGES = {
+    "commitment": "commitments:commitment_detail",
+    "participant": "commitments:participant_detail",
+    "guarantee": "commitments:guarantee_detail",
+    "agreement": "commitments:agreement_detail",
+}
+
+
+def may_read_audit_log(user) -> bool:
+    return has_role(user, Role.REVIEWER) or has_role(user, Role.ADMIN)
+
+
+class AuditLogView(View):
+    """`/audit/`: anonymous visitors are sent to sign in; signed-in users who are neither
+    reviewers nor admins are refused (403). Bad filters answer 400 with each field's error
+    beside it; a page that does not exist is a 404."""
+
+    template_name = "commitments/audit_log.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not may_read_audit_log(request.user):
+            raise PermissionDenied(_("Only reviewers and admins may read the audit log."))
+        filterset = AuditLogFilter(
+            request.GET, queryset=selectors.audit_log(viewer=request.user), viewer=request.user
+        )
+        context = {
+            "filter": filterset,
+            "verification": selectors.latest_audit_verification(),
+            "is_admin": has_role(request.user, Role.ADMIN),
+        }
+        if not filterset.is_valid():
+            return render(request, self.template_name, {**context, "entries": None}, status=400)
+        paginator = Paginator(filterset.qs, PAGE_SIZE)
+        number = request.GET.get("page") or 1
+        try:
+            page = paginator.page(number)
+        except InvalidPage as error:
+            raise Http404(
+                _("No page %(page)s of the audit log: %(error)s") % {"page": number, "error": error}
+            ) from error
+        entries = selectors.audit_log_entries(page.object_list)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            self.template_name,
+            {
+                **context,
+                "page_obj": page,
+                "page_query": query.urlencode(),
+                "entries": [(entry, _object_url(entry)) for entry in entries],
+            },
+        )
+
+
+def _object_url(entry: selectors.AuditLogEntry) -> str:
+    name = _OBJECT_PAGES.get(entry.object_kind)
+    return reverse(name, args=[entry.object_key]) if name else ""

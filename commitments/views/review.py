@@ -1,0 +1,119 @@
+"""The review queue (/review/): reviewers approve or reject submitted updates, one at a time
+or several at once, in place with htmx or by a plain POST and a redirect.
+
+Reads go through selectors.review_rows_for (the diff against the live record is computed
+there), writes through services.update_approve / update_reject / updates_approve; the
+services decide who may do what, and their refusals become a note on the row here.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from accounts.roles import Role, has_role
+from commitments import selectors, services
+from commitments.exceptions import DomainError, UpdateNotPending, ValidationFailed
+from commitments.selectors import RowNote
+
+QUEUE_TEMPLATE = "commitments/review_queue.html"
+ROW_TEMPLATE = "commitments/_review_row.html"
+LIST_TEMPLATE = "commitments/_review_list.html"
+LEVELS = {"success": messages.SUCCESS, "info": messages.INFO, "error": messages.ERROR}
+
+
+def _require_reviewer(request: HttpRequest) -> None:
+    if not has_role(request.user, Role.REVIEWER):
+        raise PermissionDenied(_("Only reviewers may open the review queue."))
+
+
+class ReviewQueueView(LoginRequiredMixin, TemplateView):
+    template_name = QUEUE_TEMPLATE
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            _require_reviewer(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = selectors.review_rows_for(reviewer=self.request.user)
+        return context
+
+
+def _refusal_note(error: DomainError, update_pk: int) -> RowNote:
+    if isinstance(error, UpdateNotPending):
+        return RowNote(
+            "info",
+            _("Update %(pk)s is already %(state)s: nothing changed.")
+            % {"pk": update_pk, "state": error.update.get_state_display().lower()},
+        )
+    if isinstance(error, ValidationFailed) and "comment" in error.fields:
+        return RowNote("error", " ".join(error.fields["comment"]), field="comment")
+    return RowNote("error", error.message)
+
+
+@require_POST
+@login_required
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject one update (the button pressed says which). htmx: the row, redrawn
+    with its outcome or the refusal. Otherwise: back to the queue with a message, or the
+    queue with the refusal beside the comment field."""
+    _require_reviewer(request)
+    update = get_object_or_404(selectors.status_updates_for(viewer=request.user), pk=pk)
+    comment = request.POST.get("comment", "")
+    try:
+        if "reject" in request.POST:
+            services.update_reject(update=update, reviewer=request.user, comment=comment)
+            note = RowNote("success", _("Update %s rejected.") % pk)
+        elif "approve" in request.POST:
+            services.update_approve(update=update, reviewer=request.user, comment=comment)
+            note = RowNote("success", _("Update %s approved.") % pk)
+        else:
+            note = RowNote("error", _("Press Approve or Reject: nothing changed."))
+    except DomainError as error:
+        note = _refusal_note(error, pk)
+    if request.htmx:
+        rows = selectors.review_rows_for(reviewer=request.user, only=[pk], notes={pk: note})
+        return render(request, ROW_TEMPLATE, {"row": rows[0], "typed_comment": comment})
+    if note.field:
+        rows = selectors.review_rows_for(reviewer=request.user, notes={pk: note})
+        return render(request, QUEUE_TEMPLATE, {"rows": rows, "typed_comment": comment}, status=400)
+    messages.add_message(request, LEVELS[note.level], note.text)
+    return redirect(reverse("commitments:review_queue"))
+
+
+@require_POST
+@login_required
+def review_bulk_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the selected updates, each on its own: htmx redraws the list with each one's
+    outcome; without it, one message per update and back to the queue."""
+    _require_reviewer(request)
+    pks = {int(value) for value in request.POST.getlist("selected") if value.isdigit()}
+    updates = list(selectors.status_updates_for(viewer=request.user).filter(pk__in=pks))
+    notes: dict[int, RowNote] = {}
+    for outcome in services.updates_approve(updates=updates, reviewer=request.user):
+        pk = outcome.update.pk
+        if outcome.refusal is None:
+            notes[pk] = RowNote("success", _("Update %s approved.") % pk)
+        else:
+            notes[pk] = _refusal_note(outcome.refusal, pk)
+    # What has no row to show it on: nothing selected, or an update this reviewer cannot see.
+    page_notes = [
+        RowNote("error", _("There is no update %s to approve.") % pk)
+        for pk in sorted(pks - {u.pk for u in updates})
+    ]
+    if not pks:
+        page_notes.append(RowNote("info", _("Select at least one update to approve.")))
+    if request.htmx:
+        rows = selectors.review_rows_for(reviewer=request.user, also=notes.keys(), notes=notes)
+        return render(request, LIST_TEMPLATE, {"rows": rows, "page_notes": page_notes})
+    for note in [*notes.values(), *page_notes]:
+        messages.add_message(request, LEVELS[note.level], note.text)
+    return redirect(reverse("commitments:review_queue"))
