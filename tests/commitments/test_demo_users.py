@@ -89,10 +89,24 @@ def test_a_demo_analyst_proposes_and_the_demo_reviewer_approves(seeded):
 
 
 def test_the_demo_reviewer_s_header_leads_to_the_review_and_audit_pages(seeded):
-    body = signed_in("reviewer").get("/changes/").content.decode()
+    browser = signed_in("reviewer")
+
+    body = browser.get("/changes/").content.decode()
 
     assert '<span class="roles">(Reviewer)</span>' in body
+    assert 'href="/review/">Review</a>' in body
+    assert 'href="/audit/">Audit log</a>' in body
     assert 'href="/admin/"' not in body
+    assert browser.get("/review/").status_code == 200
+
+
+def test_the_demo_analyst_s_header_has_no_review_link_and_the_queue_refuses_them(seeded):
+    browser = signed_in("analyst")
+
+    body = browser.get("/changes/").content.decode()
+
+    assert 'href="/review/"' not in body
+    assert browser.get("/review/").status_code == 403
 
 
 @pytest.mark.parametrize(
