@@ -73,6 +73,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# What each role may do, in a line: seed_demo prints it beside each demo user, and the pages
+# that serve each role are the header's links (commitments.selectors.navigation).
+ROLE_SUMMARIES: dict[str, str] = {
+    Role.ANALYST: _(
+        "proposes status updates with their sources (“Propose an update” on a commitment's "
+        "page), keeps their drafts under “My updates”, imports updates from a CSV file"
+    ),
+    Role.REVIEWER: _(
+        "approves or rejects other people's submitted updates in the review queue (/review/), "
+        "reads the audit log"
+    ),
+    Role.ADMIN: _(
+        "manages participants, agreements, guarantees, commitments, users, roles and webhooks "
+        "in the admin (/admin/), reads the audit log"
+    ),
+    Role.API_CLIENT: _("reads the record through the API with a token"),
+}
+
+
 def role_names(user: User | AnonymousUser) -> frozenset[str]:
     """The roles a user holds; a superuser holds them all. Cached on the user object."""
     if not user.is_authenticated or not user.is_active:

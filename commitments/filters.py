@@ -13,8 +13,21 @@ from django_filters.rest_framework import DjangoFilterBackend
 
 from accounts.roles import Role, has_role
 from commitments import audit
-from commitments.choices import CommitmentStatus, GuaranteeDomain, ParticipantKind, UpdateState
-from commitments.models import AuditEvent, Commitment, Guarantee, Participant, StatusUpdate
+from commitments.choices import (
+    CommitmentStatus,
+    GuaranteeDomain,
+    NotificationKind,
+    ParticipantKind,
+    UpdateState,
+)
+from commitments.models import (
+    AuditEvent,
+    Commitment,
+    Guarantee,
+    Notification,
+    Participant,
+    StatusUpdate,
+)
 from tracker import formats
 
 
@@ -318,3 +331,16 @@ class AuditLogFilter(filters.FilterSet):
         return queryset.filter(
             occurred_at__lte=timezone.make_aware(last, timezone.get_default_timezone())
         )
+
+
+class NotificationFilter(filters.FilterSet):
+    """The inbox's filters (shell): unread ones only, or some kinds only."""
+
+    unread = filters.BooleanFilter(
+        field_name="read_at", lookup_expr="isnull", help_text="true: unread only; false: read only"
+    )
+    kind = filters.MultipleChoiceFilter(choices=NotificationKind.choices)
+
+    class Meta:
+        model = Notification
+        fields = ["unread", "kind"]

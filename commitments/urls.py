@@ -6,6 +6,7 @@ from commitments.views import (
     audit_log,
     changes,
     imports,
+    inbox,
     matrix,
     record,
     review,
@@ -97,4 +98,7 @@ urlpatterns = [
         {"format": "xlsx"},
         name="import_template_xlsx",
     ),
+    path("inbox/", inbox.InboxView.as_view(), name="inbox"),
+    path("inbox/<int:pk>/read/", inbox.inbox_mark_read, name="inbox_mark_read"),
+    path("inbox/read-all/", inbox.inbox_mark_all_read, name="inbox_mark_all_read"),
 ]

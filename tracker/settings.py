@@ -80,6 +80,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "commitments:home"
 LOGOUT_REDIRECT_URL = "commitments:home"
+# A form refused for its CSRF token: a page in the site's layout saying what to do.
+CSRF_FAILURE_VIEW = "tracker.errors.csrf_failure"
 # The lockout check runs first and refuses a password check to a locked-out address or user.
 AUTHENTICATION_BACKENDS = [
     "accounts.lockout.LockoutBackend",
@@ -98,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "commitments.context_processors.sample_data",
+                "commitments.context_processors.header",
             ],
         },
     },

@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("accounts.urls")),  # the password change
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI's settings come from a script of their own (/api/docs/?script), and its
     # page's style from a file: the CSP refuses inline scripts and styles.

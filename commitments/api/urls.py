@@ -18,6 +18,7 @@ router.register("audit-events", views.AuditEventViewSet, basename="auditevent")
 router.register("audit/checkpoints", views.AuditCheckpointViewSet, basename="auditcheckpoint")
 router.register("webhooks", views.WebhookEndpointViewSet, basename="webhookendpoint")
 router.register("subscriptions", views.SubscriptionViewSet, basename="subscription")
+router.register("notifications", views.NotificationViewSet, basename="notification")
 
 app_name = "api"
 

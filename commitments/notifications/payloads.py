@@ -9,7 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments import audit
-from commitments.choices import DeliveryState, NotificationChannel, NotificationKind
+from commitments.choices import (
+    CommitmentStatus,
+    DeliveryState,
+    NotificationChannel,
+    NotificationKind,
+)
 from commitments.models import (
     AuditEvent,
     Commitment,
@@ -115,15 +120,24 @@ def webhook_body(*, event_type: str, occurred_at: datetime, data: dict) -> str:
     return orjson.dumps(payload).decode()
 
 
+def _status_word(value: str | None) -> str | None:
+    """A status as the pages say it ("in parliament", not "in_parliament")."""
+    if value in CommitmentStatus.values:
+        return str(CommitmentStatus(value).label).lower()
+    return value
+
+
 def title_for(kind: str, data: dict) -> str:
     """One line for the inbox and the e-mail subject."""
     participant = data.get("participant", {}).get("name", "")
     guarantee = data.get("guarantee", {}).get("title", "")
-    after = data.get("after", {}).get("status") or data.get("update", {}).get("proposed_status")
+    after = _status_word(
+        data.get("after", {}).get("status") or data.get("update", {}).get("proposed_status")
+    )
     what = f"{participant} · {guarantee}"
     match kind:
         case NotificationKind.STATUS_CHANGED:
-            before = data.get("before", {}).get("status")
+            before = _status_word(data.get("before", {}).get("status"))
             return _("%(what)s: %(before)s → %(after)s") % {
                 "what": what,
                 "before": before,

@@ -17,6 +17,7 @@ from commitments.selectors.matrix import (
     record_bounds,
     record_matrix,
 )
+from commitments.selectors.navigation import NavLink, nav_links_for, role_labels_for
 from commitments.selectors.notifications import (
     admins,
     notification_inbox,
@@ -99,6 +100,7 @@ __all__ = [
     "AuditLogEntry",
     "FieldChange",
     "Matrix",
+    "NavLink",
     "RecordBounds",
     "RecordChange",
     "ReviewRow",
@@ -135,6 +137,7 @@ __all__ = [
     "matrix_agreements",
     "may_propose_updates",
     "my_update_groups",
+    "nav_links_for",
     "notification_inbox",
     "notification_unread_count",
     "outbox_counts",
@@ -152,6 +155,7 @@ __all__ = [
     "review_queue_for",
     "review_rows_for",
     "reviewers",
+    "role_labels_for",
     "sources_for",
     "status_counts_over_time",
     "status_events_standing",

@@ -1,5 +1,6 @@
 """Who is told, and each user's inbox."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     Q,
     QuerySet,
@@ -33,8 +34,12 @@ def admins() -> QuerySet[User]:
     )
 
 
-def notification_inbox(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
-    """The user's in-app notifications, newest first."""
+def notification_inbox(
+    *, user: User | AnonymousUser, unread_only: bool = False
+) -> QuerySet[Notification]:
+    """The user's in-app notifications, newest first; none for a visitor."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
     inbox = Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP)
     if unread_only:
         inbox = inbox.filter(read_at__isnull=True)

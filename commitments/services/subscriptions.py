@@ -156,6 +156,7 @@ def subscription_delete(*, subscription: Subscription, user: User) -> None:
     subscription.delete()
 
 
+@transaction.atomic
 def notification_mark_read(*, notification: Notification, user: User) -> Notification:
     """Mark one of the user's in-app notifications read (again: no change)."""
     if notification.recipient_id != user.pk:
@@ -166,6 +167,7 @@ def notification_mark_read(*, notification: Notification, user: User) -> Notific
     return notification
 
 
+@transaction.atomic
 def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread in-app notification of the user read; returns how many."""
     return selectors.notification_inbox(user=user, unread_only=True).update(read_at=timezone.now())

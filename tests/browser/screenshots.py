@@ -143,6 +143,9 @@ PAGES: dict[str, Shot] = {
         ready=".import-rows",
         scroll_to=".import-report",
     ),
+    # The demo tells nobody of its history: the analyst's inbox holds what inbox_decisions()
+    # placed there.
+    "inbox": Shot("/inbox/", user="analyst", ready="li.notification"),
 }
 
 
@@ -166,6 +169,38 @@ def placeholders() -> dict[str, str]:
     bad = row("XX", good[0][1], "withdrawn", good[0][3])
     filled["import_with_an_error"] = csv_bytes([*good, bad]).decode()
     return filled
+
+
+def inbox_decisions() -> None:
+    """Something for the inbox's shot: two of the analyst's updates, rejected with a comment,
+    on signed commitments no other shot shows (the newest ones). Neither the live record nor
+    the review queue, which other shots show, changes."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from commitments import services
+    from commitments.choices import CommitmentStatus
+    from commitments.models import Commitment
+
+    analyst, reviewer = (User.objects.get(username=name) for name in ("analyst", "reviewer"))
+    signed = Commitment.objects.filter(status=CommitmentStatus.SIGNED).order_by("-pk")[:2]
+    comments = [
+        "The source reports a draft bill, not its tabling.",
+        "Please add the parliament's own record as a source.",
+    ]
+    for commitment, comment in zip(signed, comments, strict=True):
+        day = min(commitment.status_date + datetime.timedelta(days=1), timezone.localdate())
+        update = services.update_create(
+            commitment=commitment,
+            author=analyst,
+            proposed_status=CommitmentStatus.IN_PARLIAMENT,
+            effective_date=day,
+            summary=f"{commitment.participant.name}: the bill was tabled (sample).",
+            sources=[{"url": "https://example.org/sample/tabled", "title": "Bill tabled (sample)"}],
+        )
+        services.update_reject(update=update, reviewer=reviewer, comment=comment)
 
 
 def free_port() -> int:
@@ -246,6 +281,7 @@ def main(argv: list[str]) -> int:
         django.setup()
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        inbox_decisions()
         # The audit log's page shows the chain's last verification: record one.
         call_command("verify_audit", stdout=open(os.devnull, "w"))  # noqa: SIM115
         port = free_port()

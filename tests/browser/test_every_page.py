@@ -49,6 +49,10 @@ PAGES = [
     pytest.param("/guarantees/front-line-equipment/", "analyst", id="guarantee-signed-in"),
     pytest.param(f"/agreements/{AGREEMENT_SLUG}/", "analyst", id="agreement-signed-in"),
     pytest.param("/import/", "analyst", id="import"),
+    pytest.param("/inbox/", "analyst", id="inbox"),
+    pytest.param("/password/change/", "reviewer", id="password-change"),
+    pytest.param("/no-such-page/", None, id="not-found"),
+    pytest.param("/no-such-page/", "admin", id="not-found-signed-in"),
 ]
 
 

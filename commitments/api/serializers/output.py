@@ -10,6 +10,7 @@ from commitments.models import (
     AuditEvent,
     Commitment,
     Guarantee,
+    Notification,
     Participant,
     Source,
     StatusUpdate,
@@ -308,3 +309,24 @@ class SubscriptionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Subscription
         fields = ["id", "channel", "participants", "guarantees", "agreements", "created_at"]
+
+
+# Notifications (shell) --------------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    """One entry of the user's in-app inbox."""
+
+    data = serializers.DictField(
+        read_only=True,
+        help_text="what the notification is about, by kind: the commitment, its participant "
+        "and guarantee, the update and its reviewer",
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "commitment", "data", "created_at", "read_at"]
+
+
+class NotificationsReadSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="how many unread notifications were marked read")

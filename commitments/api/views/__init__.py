@@ -18,6 +18,7 @@ from commitments.api.views.changes import (
     sequence_of,
 )
 from commitments.api.views.commitments import AS_OF, CommitmentViewSet
+from commitments.api.views.notifications import NotificationViewSet
 from commitments.api.views.reference_data import AgreementViewSet, GuaranteeViewSet, SourceViewSet
 from commitments.api.views.status_updates import AuditEventViewSet, StatusUpdateViewSet
 from commitments.api.views.subscriptions import SubscriptionViewSet
@@ -38,6 +39,7 @@ __all__ = [
     "ChangesView",
     "CommitmentViewSet",
     "GuaranteeViewSet",
+    "NotificationViewSet",
     "ParticipantViewSet",
     "ReadOnlyViewSet",
     "SourceViewSet",

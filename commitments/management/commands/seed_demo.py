@@ -1,6 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.roles import ROLE_SUMMARIES, Role
 from commitments import demo
+
+
+def describe(roles: list[str]) -> str:
+    """ "Analyst: proposes ..." for each role, joined by "; "."""
+    return "; ".join(f"{Role(role).label}: {ROLE_SUMMARIES[role]}" for role in roles)
 
 
 class Command(BaseCommand):
@@ -23,6 +29,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Loaded the demo scenario: {result.commitments} commitments (sample data)."
         )
-        self.stdout.write("Demo users (username / password):")
+        self.stdout.write("Demo users (username / password: role, what they may do):")
+        roles = {username: user_roles for username, _, user_roles in demo.DEMO_USERS}
         for username, password in result.passwords:
-            self.stdout.write(f"  {username} / {password}")
+            self.stdout.write(f"  {username} / {password}: {describe(roles[username])}")
+        self.stdout.write("Sign in at /login/; the header then links the pages each one uses.")

@@ -21,6 +21,7 @@ from commitments.services import (
 from tests.commitments.import_files import csv_bytes, row
 from tests.factories import (
     CommitmentFactory,
+    NotificationFactory,
     ParticipantFactory,
     StatusUpdateFactory,
     SubscriptionFactory,
@@ -259,6 +260,34 @@ SUBSCRIPTIONS = {
     ),
 }
 MATRIX.update(SUBSCRIPTIONS)
+
+
+def others_notification() -> int:
+    return NotificationFactory().pk
+
+
+# The inbox: everyone reads and marks their own (tests/commitments/api/test_notifications_api.py);
+# another user's notification is not even visible, an admin's view included.
+NOT_VISIBLE = {"anonymous": 401, "api_client": 404, "analyst": 404, "reviewer": 404, "admin": 404}
+NOTIFICATIONS = {
+    ("get", "/api/v1/notifications/"): (lambda: "/api/v1/notifications/", None, READ),
+    ("get", "/api/v1/notifications/{id}/"): (
+        lambda: f"/api/v1/notifications/{others_notification()}/",
+        None,
+        NOT_VISIBLE,
+    ),
+    ("post", "/api/v1/notifications/{id}/read/"): (
+        lambda: f"/api/v1/notifications/{others_notification()}/read/",
+        dict,
+        {**NOT_VISIBLE, "api_client": 403},
+    ),
+    ("post", "/api/v1/notifications/read-all/"): (
+        lambda: "/api/v1/notifications/read-all/",
+        dict,
+        {"anonymous": 401, "api_client": 403, "analyst": 200, "reviewer": 200, "admin": 200},
+    ),
+}
+MATRIX.update(NOTIFICATIONS)
 
 # The author's own steps, beyond the matrix of acting on others' updates.
 OWN = {

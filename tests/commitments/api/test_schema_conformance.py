@@ -53,6 +53,7 @@ FILLED = {
     "/api/v1/changes/",
     "/api/v1/audit/checkpoints/",
     "/api/v1/subscriptions/",
+    "/api/v1/notifications/",  # the authors are told of the decisions, the reviewers of updates
 }
 PAGE = 2  # small pages: every list is followed over several
 

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.services import api_token_issue, user_create
+from tests.factories import NotificationFactory
 
 CHECKS = ",".join(
     [
@@ -35,6 +36,9 @@ def test_schemathesis_finds_no_server_error_and_no_response_outside_the_schema(
 ):
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     user, _ = user_create(username="fuzzer", roles=["analyst", "reviewer"])
+    # The inbox's operations (/api/v1/notifications/) have something to read and mark: the
+    # demo tells nobody of its history.
+    NotificationFactory.create_batch(3, recipient=user)
     _, key = api_token_issue(user=user, scope="write")
     cli = Path(sys.executable).parent / "schemathesis"
 

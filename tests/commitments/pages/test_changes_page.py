@@ -166,6 +166,7 @@ def test_a_signed_in_user_s_page_costs_the_same_queries_whatever_the_data(
     grow(analyst=analyst, reviewer=reviewer, participants=30)
     client.force_login(analyst)
 
-    # The session, the user and their roles (an admin reads more events), then the same four.
-    with django_assert_max_num_queries(7):
+    # The session, the user and their roles (an admin reads more events), then the same four,
+    # and the header's unread count.
+    with django_assert_max_num_queries(8):
         client.get(URL)

@@ -227,8 +227,9 @@ def test_the_page_costs_a_fixed_number_of_queries_however_long_the_history(
 ):
     if signed_in:
         client.force_login(analyst)
-    # Signed in: the session, the user and their roles (whether to offer "Propose an update").
-    bound = 9 if signed_in else 6
+    # Signed in: the session, the user, their roles (the header's, and whether to offer
+    # "Propose an update") and the header's unread count.
+    bound = 10 if signed_in else 6
     with django_assert_max_num_queries(bound):
         page(client, story.commitment)
 

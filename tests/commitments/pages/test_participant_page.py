@@ -167,7 +167,9 @@ def test_the_page_costs_a_fixed_number_of_queries_however_many_commitments(
 ):
     if signed_in:
         client.force_login(analyst)
-    bound = 7 if signed_in else 4  # signed in: the session, the user, whether they follow it
+    # Signed in: the session, the user, the header's roles and unread count, and whether
+    # they follow the participant.
+    bound = 9 if signed_in else 4
     with django_assert_max_num_queries(bound):
         page(client, story.code)
 
