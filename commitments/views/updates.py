@@ -160,6 +160,8 @@ class _UpdateFormView(AnalystOnlyMixin, View):
             ),
             "posted": posted,
             "base_version": commitment.version,
+            "more_sources": sources.total_form_count() < selectors.MAX_SOURCES,
+            "max_sources": selectors.MAX_SOURCES,
             **self.extra_context(),
         }
         return render(self.request, self.template_name, context)
@@ -241,22 +243,29 @@ class UpdateEditView(_UpdateFormView):
 class SourceFormView(AnalystOnlyMixin, View):
     """GET /my/updates/source-form/?sources-TOTAL_FORMS=N: the form of source N+1 (htmx
     appends it to the form's sources), and the formset's count, now N+1 (swapped out of
-    band)."""
+    band). When that makes the most sources an update takes, or the form has them already,
+    the "Add another source" button gives way to a note saying so (out of band too)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         index = parse_version(request.GET.get(f"{SOURCES_PREFIX}-TOTAL_FORMS"))
-        if index is None or index >= selectors.MAX_SOURCES:
-            return HttpResponseBadRequest(
-                _("Give the number of sources the form has (at most %d).")
-                % (selectors.MAX_SOURCES - 1)
-            )
-        form = SourceForm(prefix=f"{SOURCES_PREFIX}-{index}", use_required_attribute=False)
-        # htmx moves the focus to the new source's first field.
-        form.fields["url"].widget.attrs["autofocus"] = True
+        if index is None:
+            return HttpResponseBadRequest(_("Give the number of sources the form has."))
+        form = None
+        if index < selectors.MAX_SOURCES:
+            form = SourceForm(prefix=f"{SOURCES_PREFIX}-{index}", use_required_attribute=False)
+            # htmx moves the focus to the new source's first field.
+            form.fields["url"].widget.attrs["autofocus"] = True
         return render(
             request,
             "commitments/_source_form_added.html",
-            {"form": form, "number": index + 1, "total": index + 1, "prefix": SOURCES_PREFIX},
+            {
+                "form": form,
+                "number": index + 1,
+                "total": index + 1,
+                "prefix": SOURCES_PREFIX,
+                "more_sources": index + 1 < selectors.MAX_SOURCES,
+                "max_sources": selectors.MAX_SOURCES,
+            },
         )
 
 
