@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import IdempotencyRecord
 from accounts.roles import Role, has_role
 from commitments import workflow
 from commitments.choices import CommitmentStatus, UpdateState
@@ -74,6 +75,35 @@ def my_update_groups(*, author) -> list[UpdateGroup]:
         )
         groups[update.state].updates.append(update)
     return [group for group in groups.values() if group.updates]
+
+
+# A form's token as its claim's key (services.form_tokens): "form:<token>".
+FORM_KEY_PREFIX = "form:"
+
+
+def form_token_key(token: str) -> str:
+    return FORM_KEY_PREFIX + token
+
+
+@dataclass(frozen=True)
+class SavedForm:
+    """A propose or edit form already saved with its token: the update it saved (None while
+    that save is still at work, or if the claim names none)."""
+
+    update_pk: int | None
+
+
+def form_saved(*, author, token: str) -> SavedForm | None:
+    """Whether `author` already saved the form drawn with `token` (one query; None without
+    a token)."""
+    if not token:
+        return None
+    found = list(
+        IdempotencyRecord.objects.filter(user=author.pk, key=form_token_key(token)).values_list(
+            "response", flat=True
+        )[:1]
+    )
+    return SavedForm((found[0] or {}).get("update")) if found else None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ was typed, and nothing is written. An update is found among the analyst's own
 (selectors.own_updates): another analyst's is a 404.
 """
 
+import re
+import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,6 +17,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -23,7 +26,7 @@ from django.views.generic import TemplateView
 
 from commitments import selectors, services
 from commitments.choices import UpdateState
-from commitments.exceptions import DomainError
+from commitments.exceptions import AlreadySaved, DomainError
 from commitments.models import Commitment, StatusUpdate
 from commitments.views.update_forms import (
     SOURCES_PREFIX,
@@ -38,6 +41,22 @@ from commitments.views.update_forms import (
 
 # The form's two buttons: name="action".
 SAVE_DRAFT, SUBMIT = "draft", "submit"
+
+# The token each drawn form carries (hidden field "form_token"), so it saves once.
+_FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _form_token(request: HttpRequest) -> str:
+    """The posted form's token, or "" (none, or not one the form draws)."""
+    token = request.POST.get("form_token", "")
+    return token if _FORM_TOKEN.match(token) else ""
+
+
+def _already_saved(request: HttpRequest, update_pk: int | None) -> HttpResponse:
+    """A form posted again: what the first post saved stands; say so, and show it."""
+    messages.info(request, AlreadySaved(update_pk).message)
+    target = reverse("commitments:my_updates")
+    return redirect(f"{target}#update-{update_pk}" if update_pk else target)
 
 
 def _require_analyst(request: HttpRequest) -> None:
@@ -71,6 +90,22 @@ class _UpdateFormView(AnalystOnlyMixin, View):
 
     def save(self, *, submit: bool, version: int, form: UpdateForm, sources) -> StatusUpdate:
         raise NotImplementedError
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and selectors.may_propose_updates(viewer=request.user):
+            # A repeat of a saved form first: the first post may have moved the draft on.
+            if request.method == "POST":
+                saved = selectors.form_saved(author=request.user, token=_form_token(request))
+                if saved is not None:
+                    return _already_saved(request, saved.update_pk)
+            refusal = self.prepare()
+            if refusal is not None:
+                return refusal
+        return super().dispatch(request, *args, **kwargs)
+
+    def prepare(self) -> HttpResponse | None:
+        """Look up what the form works on; an answer here refuses the request."""
+        return None
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         commitment = self.commitment()
@@ -106,6 +141,8 @@ class _UpdateFormView(AnalystOnlyMixin, View):
                 update = self.save(
                     submit=action == SUBMIT, version=version, form=form, sources=sources
                 )
+            except AlreadySaved as error:
+                return _already_saved(request, error.update_pk)
             except DomainError as error:
                 stale = show_refusal(error, form, source_errors)
             else:
@@ -160,6 +197,8 @@ class _UpdateFormView(AnalystOnlyMixin, View):
             ),
             "posted": posted,
             "base_version": commitment.version,
+            # A new token each time the form is drawn: each drawing saves once.
+            "form_token": secrets.token_urlsafe(24),
             "more_sources": sources.total_form_count() < selectors.MAX_SOURCES,
             "max_sources": selectors.MAX_SOURCES,
             **self.extra_context(),
@@ -184,6 +223,7 @@ class UpdateProposeView(_UpdateFormView):
             sources=sources.inputs(),
             base_version=version,
             draft=not submit,
+            form_token=_form_token(self.request),
             **form.update_fields(),
         )
 
@@ -198,19 +238,18 @@ class UpdateEditView(_UpdateFormView):
         super().setup(request, *args, **kwargs)
         self.draft: StatusUpdate | None = None
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and selectors.may_propose_updates(viewer=request.user):
-            self.draft = get_object_or_404(
-                selectors.own_updates(author=request.user), pk=kwargs["pk"]
+    def prepare(self) -> HttpResponse | None:
+        self.draft = get_object_or_404(
+            selectors.own_updates(author=self.request.user), pk=self.kwargs["pk"]
+        )
+        if self.draft.state != UpdateState.DRAFT:
+            messages.error(
+                self.request,
+                _("Update %(pk)s is %(state)s: only a draft can be edited.")
+                % {"pk": self.draft.pk, "state": self.draft.get_state_display()},
             )
-            if self.draft.state != UpdateState.DRAFT:
-                messages.error(
-                    request,
-                    _("Update %(pk)s is %(state)s: only a draft can be edited.")
-                    % {"pk": self.draft.pk, "state": self.draft.get_state_display()},
-                )
-                return redirect("commitments:my_updates")
-        return super().dispatch(request, *args, **kwargs)
+            return redirect("commitments:my_updates")
+        return None
 
     def commitment(self) -> Commitment:
         return self.draft.commitment
@@ -233,6 +272,7 @@ class UpdateEditView(_UpdateFormView):
             # Unchanged sources stay the same rows.
             sources=sources.inputs() if sources.has_changed() else None,
             base_version=version,
+            form_token=_form_token(self.request),
             **fields,
         )
 
