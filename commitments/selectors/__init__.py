@@ -77,6 +77,8 @@ from commitments.selectors.timeline import (
 from commitments.selectors.updates import (
     MAX_SOURCES,
     MY_UPDATE_GROUPS,
+    MY_UPDATES_PAGE_SIZE,
+    PAGED_GROUPS,
     SavedForm,
     StatusChoices,
     UpdateGroup,
@@ -96,7 +98,9 @@ from commitments.selectors.webhooks import (
 
 __all__ = [
     "MAX_SOURCES",
+    "MY_UPDATES_PAGE_SIZE",
     "MY_UPDATE_GROUPS",
+    "PAGED_GROUPS",
     "PARTICIPANT_TIMELINE_LIMIT",
     "RECENT_DELIVERIES",
     "AuditLogEntry",

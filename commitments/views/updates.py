@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -316,8 +317,26 @@ class MyUpdatesView(AnalystOnlyMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["groups"] = selectors.my_update_groups(author=self.request.user)
+        asked = {
+            state: number
+            for state in selectors.PAGED_GROUPS
+            if (number := parse_version(self.request.GET.get(f"{state}_page")))
+        }
+        groups = selectors.my_update_groups(author=self.request.user, pages=asked)
+        shown = {group.state: group.page for group in groups if group.paged}
+        for group in groups:
+            # The links to the group's newer and older pages keep the other groups' pages.
+            group.newer_query = _pages_query(shown, group.state, group.page - 1)
+            group.older_query = _pages_query(shown, group.state, group.page + 1)
+        context["groups"] = groups
         return context
+
+
+def _pages_query(shown: dict[str, int], state: str, page: int) -> str:
+    """The query string of My updates with `state` on `page` and the other groups where they
+    are (the first pages left out)."""
+    pages = {**shown, state: page}
+    return urlencode({f"{s}_page": n for s, n in pages.items() if n > 1})
 
 
 def _own_update_action(service: Callable[..., Any], done: str) -> Callable[..., HttpResponse]:
