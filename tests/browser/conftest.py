@@ -30,6 +30,16 @@ from tests.browser.chromium import VIEWPORT, in_ci, launch_args
 from tests.browser.helpers import sign_in
 
 
+def pytest_itemcollected(item):
+    """Under pytest-xdist (`make test`: -n 2, --dist loadgroup) the browser tests are one
+    group, run by one worker in the order below: one Playwright, one live server, the shared
+    demo loaded once. Being the largest group, it is handed out first; the other worker
+    runs the rest meanwhile, and this one joins it afterwards (the `demo` fixture empties
+    the database behind the last test on it). Marked here, before xdist reads the marks."""
+    if item.get_closest_marker("browser"):
+        item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Browser tests go last (after pytest-django has put the transactional tests after the
@@ -59,8 +69,9 @@ def playwright(playwright):
     Playwright's sync API keeps an asyncio loop running in this thread from its first use to
     the end of the session, and Django then refuses every database call ("you cannot call
     this from an async context"). Nothing here is async: the refusal is a false alarm. The
-    switch is process-wide, so the browser tests run last (above): no other test runs after
-    it is set, and none before sees it."""
+    switch is process-wide: in one process the browser tests run last (above), so no other
+    test sees it; under xdist the tests the browser worker runs after them do (no test
+    relies on Django's check)."""
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     return playwright
 
@@ -119,28 +130,26 @@ def _live_server_helper(request):
     live_server._live_server_modified_settings.disable()
 
 
-@pytest.fixture(scope="session")
-def _demo_emptied_at_the_end(django_db_setup, django_db_blocker):
-    """The shared demo is committed: the database is emptied after the last test that uses
-    it (a database kept with --reuse-db starts the next run empty)."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
-
-
 @pytest.fixture
-def demo(_demo_emptied_at_the_end, django_db_blocker, live_server) -> Iterator[None]:
+def demo(request, django_db_setup, django_db_blocker, live_server) -> Iterator[None]:
     """The demo scenario (the Paris joint statement, its guarantees, participants and users),
     loaded once and shared by the tests that only read it: those tests run one after the
-    other, after every other test (pytest_collection_modifyitems), so it loads once per
-    process. A test that changes the record, or tries wrong passwords (the login lockout
-    counts them), takes `fresh_demo`. The test may read the database (not write to it)."""
+    other, after every other browser test (pytest_collection_modifyitems), so it loads once
+    per process. A test that changes the record, or tries wrong passwords (the login lockout
+    counts them), takes `fresh_demo`. The test may read the database (not write to it).
+
+    The demo is committed: the last test on it (the next test this process runs, if any,
+    does not take `demo`) empties the database, for the tests an xdist worker runs after the
+    browser tests, and so that a database kept with --reuse-db starts the next run empty."""
     with django_db_blocker.unblock():
         state = demo_scenario.demo_status()
         if state != "loaded":
             assert state == "empty", f"the shared demo finds the database {state}"
             demo_scenario.demo_load()
         yield
+        following = request.node.nextitem
+        if following is None or "demo" not in getattr(following, "fixturenames", ()):
+            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture
