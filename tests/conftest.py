@@ -47,6 +47,29 @@ def pytest_configure(config):
         cache["LOCATION"] = own
 
 
+BROWSER_TESTS = "tests/browser/"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under -n (`make test`), xdist hands out every test on its own, except the browser
+    tests (tests/browser/), one unit run by one worker in collection order: one Playwright
+    and live server, the shared demo loaded once, after the fresh ones (tests/browser/
+    conftest.py). Being the largest unit, it is handed out first; the other worker runs the
+    rest meanwhile and this one joins it afterwards. (xdist's own --dist loadgroup marks do
+    not group under pytest 9.2: xdist 3.8 renames the node id, which pytest 9 no longer
+    reads.) Another --dist than the default keeps xdist's scheduler."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser" if nodeid.startswith(BROWSER_TESTS) else nodeid
+
+    return BrowserTestsTogether(config, log)
+
+
 @pytest.fixture(autouse=True)
 def _tasks_run_in_process(settings):
     """Unit tests need no broker; delivery tests start a real worker instead."""

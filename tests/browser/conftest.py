@@ -30,16 +30,6 @@ from tests.browser.chromium import VIEWPORT, in_ci, launch_args
 from tests.browser.helpers import sign_in
 
 
-def pytest_itemcollected(item):
-    """Under pytest-xdist (`make test`: -n 2, --dist loadgroup) the browser tests are one
-    group, run by one worker in the order below: one Playwright, one live server, the shared
-    demo loaded once. Being the largest group, it is handed out first; the other worker
-    runs the rest meanwhile, and this one joins it afterwards (the `demo` fixture empties
-    the database behind the last test on it). Marked here, before xdist reads the marks."""
-    if item.get_closest_marker("browser"):
-        item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Browser tests go last (after pytest-django has put the transactional tests after the
