@@ -34,8 +34,10 @@ from tests.browser.helpers import sign_in
 def pytest_collection_modifyitems(config, items):
     """Browser tests go last (after pytest-django has put the transactional tests after the
     others, so trylast) (Playwright's loop, below, then lives beside no other test), and
-    those on the shared demo at the very end (`demo`). Without Chromium they are skipped with
-    the reason, except under CI, where they fail (browser_type_launch_args)."""
+    those on the shared demo at the very end (`demo`). Under xdist (`make test`) one worker
+    runs them all, first, in this order (tests/conftest.py, pytest_xdist_make_scheduler).
+    Without Chromium they are skipped with the reason, except under CI, where they fail
+    (browser_type_launch_args)."""
     browser_items = [item for item in items if "browser" in item.keywords]
     if not browser_items:
         return
