@@ -54,6 +54,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Keeps the test that runs next (pytest's Item.nextitem is never set), for `demo`."""
+    item.nextitem = nextitem
+
+
 @pytest.fixture(scope="session")
 def playwright(playwright):
     """pytest-playwright's Playwright, with Django's async-safety check off from then on.
