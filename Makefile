@@ -26,8 +26,11 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Two processes (pytest-xdist): each has its own test database (pytest-django) and Redis
+# database; the browser tests run in one of them (tests/conftest.py). TEST_PROCESSES=0: one.
+TEST_PROCESSES ?= 2
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff format --check .

@@ -1,4 +1,8 @@
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 
 from accounts.models import TokenScope
@@ -6,6 +10,64 @@ from accounts.roles import Role
 from tests.audit_table import AUDIT_TABLE, trigger_sql
 from tests.factories import UserFactory
 from tests.helpers import bearer
+
+
+def xdist_worker_index() -> int:
+    """0 without pytest-xdist, else the worker's number (gw0, gw1...): `make test` runs the
+    suite in two processes (Makefile, TEST_PROCESSES)."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
+def _redis_db_of_this_worker(url: str) -> str:
+    """REDIS_URL's database number plus the xdist worker's: redis://h:6379/8 is db 8 for
+    gw0 and db 9 for gw1 (Redis has 16 unless configured otherwise)."""
+    parts = urlsplit(url)
+    db = int(parts.path.strip("/") or 0) + xdist_worker_index()
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def pytest_configure(config):
+    """Each xdist worker has a Redis database of its own, as it has a test database of its
+    own (pytest-django): the cache tests clear it, the delivery tests start workers that
+    take every task queued there. The settings were read before this conftest; nothing has
+    connected yet. Subprocesses (Celery workers, make serve, manage.py) inherit it too."""
+    url = django_settings.REDIS_URL
+    if not url or not xdist_worker_index():
+        return
+    own = _redis_db_of_this_worker(url)
+    os.environ["REDIS_URL"] = own
+    django_settings.REDIS_URL = own
+    broker = django_settings.CELERY_BROKER_URL
+    if broker == url:
+        django_settings.CELERY_BROKER_URL = own
+        if os.environ.get("CELERY_BROKER_URL") == url:
+            os.environ["CELERY_BROKER_URL"] = own
+    cache = django_settings.CACHES["default"]
+    if cache.get("LOCATION") == url:
+        cache["LOCATION"] = own
+
+
+BROWSER_TESTS = "tests/browser/"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under -n (`make test`), xdist hands out every test on its own, except the browser
+    tests (tests/browser/), one unit run by one worker in collection order: one Playwright
+    and live server, the shared demo loaded once, after the fresh ones (tests/browser/
+    conftest.py). Being the largest unit, it is handed out first; the other worker runs the
+    rest meanwhile and this one joins it afterwards. (xdist's own --dist loadgroup marks do
+    not group under pytest 9.2: xdist 3.8 renames the node id, which pytest 9 no longer
+    reads.) Another --dist than the default keeps xdist's scheduler."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser" if nodeid.startswith(BROWSER_TESTS) else nodeid
+
+    return BrowserTestsTogether(config, log)
 
 
 @pytest.fixture(autouse=True)

@@ -34,8 +34,10 @@ from tests.browser.helpers import sign_in
 def pytest_collection_modifyitems(config, items):
     """Browser tests go last (after pytest-django has put the transactional tests after the
     others, so trylast) (Playwright's loop, below, then lives beside no other test), and
-    those on the shared demo at the very end (`demo`). Without Chromium they are skipped with
-    the reason, except under CI, where they fail (browser_type_launch_args)."""
+    those on the shared demo at the very end (`demo`). Under xdist (`make test`) one worker
+    runs them all, first, in this order (tests/conftest.py, pytest_xdist_make_scheduler).
+    Without Chromium they are skipped with the reason, except under CI, where they fail
+    (browser_type_launch_args)."""
     browser_items = [item for item in items if "browser" in item.keywords]
     if not browser_items:
         return
@@ -52,6 +54,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Keeps the test that runs next (pytest's Item.nextitem is never set), for `demo`."""
+    item.nextitem = nextitem
+
+
 @pytest.fixture(scope="session")
 def playwright(playwright):
     """pytest-playwright's Playwright, with Django's async-safety check off from then on.
@@ -59,8 +67,9 @@ def playwright(playwright):
     Playwright's sync API keeps an asyncio loop running in this thread from its first use to
     the end of the session, and Django then refuses every database call ("you cannot call
     this from an async context"). Nothing here is async: the refusal is a false alarm. The
-    switch is process-wide, so the browser tests run last (above): no other test runs after
-    it is set, and none before sees it."""
+    switch is process-wide: in one process the browser tests run last (above), so no other
+    test sees it; under xdist the tests the browser worker runs after them do (no test
+    relies on Django's check)."""
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     return playwright
 
@@ -119,28 +128,26 @@ def _live_server_helper(request):
     live_server._live_server_modified_settings.disable()
 
 
-@pytest.fixture(scope="session")
-def _demo_emptied_at_the_end(django_db_setup, django_db_blocker):
-    """The shared demo is committed: the database is emptied after the last test that uses
-    it (a database kept with --reuse-db starts the next run empty)."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
-
-
 @pytest.fixture
-def demo(_demo_emptied_at_the_end, django_db_blocker, live_server) -> Iterator[None]:
+def demo(request, django_db_setup, django_db_blocker, live_server) -> Iterator[None]:
     """The demo scenario (the Paris joint statement, its guarantees, participants and users),
     loaded once and shared by the tests that only read it: those tests run one after the
-    other, after every other test (pytest_collection_modifyitems), so it loads once per
-    process. A test that changes the record, or tries wrong passwords (the login lockout
-    counts them), takes `fresh_demo`. The test may read the database (not write to it)."""
+    other, after every other browser test (pytest_collection_modifyitems), so it loads once
+    per process. A test that changes the record, or tries wrong passwords (the login lockout
+    counts them), takes `fresh_demo`. The test may read the database (not write to it).
+
+    The demo is committed: the last test on it (the next test this process runs, if any,
+    does not take `demo`) empties the database, for the tests an xdist worker runs after the
+    browser tests, and so that a database kept with --reuse-db starts the next run empty."""
     with django_db_blocker.unblock():
         state = demo_scenario.demo_status()
         if state != "loaded":
             assert state == "empty", f"the shared demo finds the database {state}"
             demo_scenario.demo_load()
         yield
+        following = request.node.nextitem
+        if following is None or "demo" not in getattr(following, "fixturenames", ()):
+            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture

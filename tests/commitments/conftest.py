@@ -147,10 +147,13 @@ def _free_port(candidates) -> int:
 
 
 class RedisServer:
-    """A Redis of the test's own, on a port in 6390-6399, nothing kept on disk."""
+    """A Redis of the test's own, on a port in 6390-6399 (gw1's in 6400-6409, and so on: two
+    xdist workers never pick the same free port at once), nothing kept on disk."""
 
     def __init__(self, directory: Path) -> None:
-        self.port = _free_port(range(6390, 6400))
+        worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+        first = 6390 + 10 * worker
+        self.port = _free_port(range(first, first + 10))
         self.directory = directory
         self.process: subprocess.Popen | None = None
 
