@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from tracker.exceptions import Conflict, DomainError, Misuse, NotAllowed, ValidationFailed
 
 __all__ = [
+    "AlreadySaved",
     "AuditedWriteForbidden",
     "Conflict",
     "DomainError",
@@ -54,6 +55,21 @@ class UpdateNotPending(Conflict):
         super().__init__(
             _("Update %(pk)s is %(state)s, not %(expected)s.")
             % {"pk": getattr(update, "pk", "?"), "state": state, "expected": expected}
+        )
+
+
+class AlreadySaved(Conflict):
+    """A form posted again with the token it was drawn with (a double click, a reload of the
+    POST): what the first post saved stands, and nothing is saved twice."""
+
+    code = "already_saved"
+
+    def __init__(self, update_pk: int | None) -> None:
+        self.update_pk = update_pk
+        super().__init__(
+            _("This form was already saved, as update %s: nothing was saved twice.") % update_pk
+            if update_pk
+            else _("This form was already saved: nothing was saved twice.")
         )
 
 

@@ -1,6 +1,6 @@
 """Request id: taken from X-Request-ID when a proxy sets one, made up otherwise; the access
-log line of each request (logger "tracker.access"); and the login the record's pages need
-when RECORD_PUBLIC is off."""
+log line of each request (logger "tracker.access"); the login the record's pages need
+when RECORD_PUBLIC is off; and htmx requests sent to the login page as a whole page."""
 
 import logging
 import re
@@ -8,10 +8,13 @@ import time
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import LazyObject, empty
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 from tracker import health
 
@@ -107,3 +110,43 @@ class RecordPublicMiddleware:
 
             return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request answered with a redirect to the login page (a session that expired
+    while the page was open) gets HX-Redirect instead: the browser goes to the login page,
+    and back to the page it was on after it, rather than htmx swapping the login form into
+    the row it meant to redraw. Other answers pass through unchanged."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and response.status_code in (301, 302, 303, 307, 308)
+            and _is_login_url(response.get("Location", ""))
+        ):
+            from django.contrib.auth.views import redirect_to_login
+
+            return HttpResponseClientRedirect(redirect_to_login(_page_of(request))["Location"])
+        return response
+
+
+def _is_login_url(location: str) -> bool:
+    from django.shortcuts import resolve_url
+
+    return urlsplit(location).path == urlsplit(resolve_url(settings.LOGIN_URL)).path
+
+
+def _page_of(request: HttpRequest) -> str:
+    """The page the htmx request came from (HX-Current-URL, on this site only), to come back
+    to after signing in; else the requested path, if a GET (a POST endpoint has no page)."""
+    current = request.headers.get("HX-Current-URL", "")
+    if current and url_has_allowed_host_and_scheme(
+        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path() if request.method == "GET" else "/"

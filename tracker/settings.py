@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Wraps what follows: an htmx request whose session expired goes to the login page
+    # (HX-Redirect) instead of having the login form swapped into the page.
+    "tracker.middleware.HtmxLoginRedirectMiddleware",
     # After authentication: with RECORD_PUBLIC off, the record's pages ask for a login.
     "tracker.middleware.RecordPublicMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -31,6 +31,7 @@ from commitments.services._shared import (
     _require_analyst,
     _save_sources,
 )
+from commitments.services.form_tokens import _form_token_claim, _form_token_saved
 from commitments.services.outbox import _outbox_update_submitted
 from commitments.services.reviews import _newer_change
 from commitments.services.update_checks import (
@@ -59,12 +60,16 @@ def update_create(
     base_version: int | None = None,
     draft: bool = False,
     notify: bool = True,
+    form_token: str = "",
 ) -> StatusUpdate:
     """Log a proposed status change with its evidence, as a draft or submitted for review.
 
     A correction may name the status change it corrects by its event's sequence (`corrects`).
+    `form_token`, the token of the form it comes from, saves once (services.form_tokens):
+    a second call with it raises AlreadySaved.
     """
     _require_analyst(author)
+    claim = _form_token_claim(user=author, token=form_token)
     commitment = Commitment.objects.select_related(*_COMMITMENT_RELATED).get(pk=commitment.pk)
     if base_version is None:
         base_version = commitment.version
@@ -119,6 +124,7 @@ def update_create(
     )
     if not draft and notify:
         _outbox_update_submitted(event=event, update=update)
+    _form_token_saved(claim, update)
     return update
 
 
@@ -135,13 +141,16 @@ def update_edit(
     correction_reason: str | None = None,
     corrects: int | object | None = UNCHANGED,
     base_version: int | None = None,
+    form_token: str = "",
 ) -> StatusUpdate:
     """Change an own draft; it is rewritten against the commitment's current version.
 
     None leaves a field as it is, but for `corrects`, where None names no event (and
     UNCHANGED leaves it). `base_version`, when given, is the version the author saw while
-    editing: if the commitment has moved on since, StaleUpdate names the newer change."""
+    editing: if the commitment has moved on since, StaleUpdate names the newer change.
+    `form_token` saves once, as in update_create."""
     _require_analyst(author)
+    claim = _form_token_claim(user=author, token=form_token)
     update = _lock(update)
     _own_update(update, author, _("edit"))
     if update.state != UpdateState.DRAFT:
@@ -188,6 +197,7 @@ def update_edit(
         before=old,
         after=changed,
     )
+    _form_token_saved(claim, update)
     return update
 
 

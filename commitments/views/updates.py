@@ -6,6 +6,8 @@ was typed, and nothing is written. An update is found among the analyst's own
 (selectors.own_updates): another analyst's is a 404.
 """
 
+import re
+import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,6 +17,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -23,7 +27,7 @@ from django.views.generic import TemplateView
 
 from commitments import selectors, services
 from commitments.choices import UpdateState
-from commitments.exceptions import DomainError
+from commitments.exceptions import AlreadySaved, DomainError
 from commitments.models import Commitment, StatusUpdate
 from commitments.views.update_forms import (
     SOURCES_PREFIX,
@@ -38,6 +42,22 @@ from commitments.views.update_forms import (
 
 # The form's two buttons: name="action".
 SAVE_DRAFT, SUBMIT = "draft", "submit"
+
+# The token each drawn form carries (hidden field "form_token"), so it saves once.
+_FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _form_token(request: HttpRequest) -> str:
+    """The posted form's token, or "" (none, or not one the form draws)."""
+    token = request.POST.get("form_token", "")
+    return token if _FORM_TOKEN.match(token) else ""
+
+
+def _already_saved(request: HttpRequest, update_pk: int | None) -> HttpResponse:
+    """A form posted again: what the first post saved stands; say so, and show it."""
+    messages.info(request, AlreadySaved(update_pk).message)
+    target = reverse("commitments:my_updates")
+    return redirect(f"{target}#update-{update_pk}" if update_pk else target)
 
 
 def _require_analyst(request: HttpRequest) -> None:
@@ -71,6 +91,22 @@ class _UpdateFormView(AnalystOnlyMixin, View):
 
     def save(self, *, submit: bool, version: int, form: UpdateForm, sources) -> StatusUpdate:
         raise NotImplementedError
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and selectors.may_propose_updates(viewer=request.user):
+            # A repeat of a saved form first: the first post may have moved the draft on.
+            if request.method == "POST":
+                saved = selectors.form_saved(author=request.user, token=_form_token(request))
+                if saved is not None:
+                    return _already_saved(request, saved.update_pk)
+            refusal = self.prepare()
+            if refusal is not None:
+                return refusal
+        return super().dispatch(request, *args, **kwargs)
+
+    def prepare(self) -> HttpResponse | None:
+        """Look up what the form works on; an answer here refuses the request."""
+        return None
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         commitment = self.commitment()
@@ -106,6 +142,8 @@ class _UpdateFormView(AnalystOnlyMixin, View):
                 update = self.save(
                     submit=action == SUBMIT, version=version, form=form, sources=sources
                 )
+            except AlreadySaved as error:
+                return _already_saved(request, error.update_pk)
             except DomainError as error:
                 stale = show_refusal(error, form, source_errors)
             else:
@@ -160,6 +198,10 @@ class _UpdateFormView(AnalystOnlyMixin, View):
             ),
             "posted": posted,
             "base_version": commitment.version,
+            # A new token each time the form is drawn: each drawing saves once.
+            "form_token": secrets.token_urlsafe(24),
+            "more_sources": sources.total_form_count() < selectors.MAX_SOURCES,
+            "max_sources": selectors.MAX_SOURCES,
             **self.extra_context(),
         }
         return render(self.request, self.template_name, context)
@@ -182,6 +224,7 @@ class UpdateProposeView(_UpdateFormView):
             sources=sources.inputs(),
             base_version=version,
             draft=not submit,
+            form_token=_form_token(self.request),
             **form.update_fields(),
         )
 
@@ -196,19 +239,18 @@ class UpdateEditView(_UpdateFormView):
         super().setup(request, *args, **kwargs)
         self.draft: StatusUpdate | None = None
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and selectors.may_propose_updates(viewer=request.user):
-            self.draft = get_object_or_404(
-                selectors.own_updates(author=request.user), pk=kwargs["pk"]
+    def prepare(self) -> HttpResponse | None:
+        self.draft = get_object_or_404(
+            selectors.own_updates(author=self.request.user), pk=self.kwargs["pk"]
+        )
+        if self.draft.state != UpdateState.DRAFT:
+            messages.error(
+                self.request,
+                _("Update %(pk)s is %(state)s: only a draft can be edited.")
+                % {"pk": self.draft.pk, "state": self.draft.get_state_display()},
             )
-            if self.draft.state != UpdateState.DRAFT:
-                messages.error(
-                    request,
-                    _("Update %(pk)s is %(state)s: only a draft can be edited.")
-                    % {"pk": self.draft.pk, "state": self.draft.get_state_display()},
-                )
-                return redirect("commitments:my_updates")
-        return super().dispatch(request, *args, **kwargs)
+            return redirect("commitments:my_updates")
+        return None
 
     def commitment(self) -> Commitment:
         return self.draft.commitment
@@ -231,6 +273,7 @@ class UpdateEditView(_UpdateFormView):
             # Unchanged sources stay the same rows.
             sources=sources.inputs() if sources.has_changed() else None,
             base_version=version,
+            form_token=_form_token(self.request),
             **fields,
         )
 
@@ -241,22 +284,29 @@ class UpdateEditView(_UpdateFormView):
 class SourceFormView(AnalystOnlyMixin, View):
     """GET /my/updates/source-form/?sources-TOTAL_FORMS=N: the form of source N+1 (htmx
     appends it to the form's sources), and the formset's count, now N+1 (swapped out of
-    band)."""
+    band). When that makes the most sources an update takes, or the form has them already,
+    the "Add another source" button gives way to a note saying so (out of band too)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         index = parse_version(request.GET.get(f"{SOURCES_PREFIX}-TOTAL_FORMS"))
-        if index is None or index >= selectors.MAX_SOURCES:
-            return HttpResponseBadRequest(
-                _("Give the number of sources the form has (at most %d).")
-                % (selectors.MAX_SOURCES - 1)
-            )
-        form = SourceForm(prefix=f"{SOURCES_PREFIX}-{index}", use_required_attribute=False)
-        # htmx moves the focus to the new source's first field.
-        form.fields["url"].widget.attrs["autofocus"] = True
+        if index is None:
+            return HttpResponseBadRequest(_("Give the number of sources the form has."))
+        form = None
+        if index < selectors.MAX_SOURCES:
+            form = SourceForm(prefix=f"{SOURCES_PREFIX}-{index}", use_required_attribute=False)
+            # htmx moves the focus to the new source's first field.
+            form.fields["url"].widget.attrs["autofocus"] = True
         return render(
             request,
             "commitments/_source_form_added.html",
-            {"form": form, "number": index + 1, "total": index + 1, "prefix": SOURCES_PREFIX},
+            {
+                "form": form,
+                "number": index + 1,
+                "total": index + 1,
+                "prefix": SOURCES_PREFIX,
+                "more_sources": index + 1 < selectors.MAX_SOURCES,
+                "max_sources": selectors.MAX_SOURCES,
+            },
         )
 
 
@@ -267,8 +317,26 @@ class MyUpdatesView(AnalystOnlyMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["groups"] = selectors.my_update_groups(author=self.request.user)
+        asked = {
+            state: number
+            for state in selectors.PAGED_GROUPS
+            if (number := parse_version(self.request.GET.get(f"{state}_page")))
+        }
+        groups = selectors.my_update_groups(author=self.request.user, pages=asked)
+        shown = {group.state: group.page for group in groups if group.paged}
+        for group in groups:
+            # The links to the group's newer and older pages keep the other groups' pages.
+            group.newer_query = _pages_query(shown, group.state, group.page - 1)
+            group.older_query = _pages_query(shown, group.state, group.page + 1)
+        context["groups"] = groups
         return context
+
+
+def _pages_query(shown: dict[str, int], state: str, page: int) -> str:
+    """The query string of My updates with `state` on `page` and the other groups where they
+    are (the first pages left out)."""
+    pages = {**shown, state: page}
+    return urlencode({f"{s}_page": n for s, n in pages.items() if n > 1})
 
 
 def _own_update_action(service: Callable[..., Any], done: str) -> Callable[..., HttpResponse]:

@@ -141,7 +141,7 @@ PAGES: dict[str, Shot] = {
         user="analyst",
         action=check_an_import_with_an_error,
         ready=".import-rows",
-        scroll_to=".import-report",
+        scroll_to="#content",  # the heading, the form and the whole report
     ),
     # The demo tells nobody of its history: the analyst's inbox holds what inbox_decisions()
     # placed there.

@@ -53,6 +53,8 @@ PAGES = [
     pytest.param("/password/change/", "reviewer", id="password-change"),
     pytest.param("/no-such-page/", None, id="not-found"),
     pytest.param("/no-such-page/", "admin", id="not-found-signed-in"),
+    # My updates paged: the demo analyst's approved updates, their second page.
+    pytest.param("/my/updates/?approved_page=2", "analyst", id="my-updates-page-2"),
 ]
 
 

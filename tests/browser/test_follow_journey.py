@@ -3,6 +3,7 @@ then proposed, submitted and approved (through the services, committed as the li
 requests are), and the user's inbox holds the status change."""
 
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -77,8 +78,19 @@ def test_a_follower_of_a_participant_finds_its_approved_change_in_the_inbox(
     assert [(n.kind, n.commitment_id) for n in inbox] == [
         (NotificationKind.STATUS_CHANGED, commitment.pk)
     ]
-    assert inbox[0].read_at is None
-    assert "France" in inbox[0].title
+    # The follower's next page counts it in the header; the inbox shows it, unread.
+    page.reload()
+    inbox_link = page.locator("header.site").get_by_role("link", name="Inbox (1 unread)")
+    expect(inbox_link).to_have_text("Inbox (1)")
+    inbox_link.click()
+    notification = page.locator(f"#notification-{inbox[0].pk}")
+    expect(notification).to_have_class(re.compile(r"\bunread\b"))
+    expect(notification).to_contain_text("Unread")
+    expect(notification).to_contain_text("Status changed")
+    expect(notification.get_by_role("link")).to_have_text("France · Air policing: pledged → signed")
+    expect(notification.get_by_role("button", name="Mark read")).to_be_visible()
+    assert_no_csp_violation(page)
+    assert_no_browser_errors(page)
 
 
 def test_unfollowing_from_the_page_ends_the_subscription(page: Page, live_server, france):

@@ -5,7 +5,6 @@ updates wait in the reviewers' queue."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from commitments import selectors
 from commitments.choices import UpdateState
 from commitments.models import StatusUpdate
 from tests.browser.checks import assert_accessible
@@ -48,9 +47,17 @@ def test_a_bad_row_shows_its_error_and_the_corrected_file_imports_every_row(page
     assert {(u.state, u.proposed_by.username) for u in created} == {
         (UpdateState.SUBMITTED, "analyst")
     }
-    # /review/ (helper `review`) is not on this branch: the queue's selector stands in for it.
-    queue = selectors.review_queue_for(reviewer=selectors.reviewers().get(username="reviewer"))
-    assert {u.pk for u in created} <= set(queue.values_list("pk", flat=True))
+
+    # The reviewer finds every imported update in the queue, each with its diff and buttons.
+    page.get_by_role("button", name="Log out").click()
+    sign_in(page, "reviewer")
+    page.locator("header.site").get_by_role("link", name="Review", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    for update in created:
+        queued = page.locator(f"#update-{update.pk}")
+        expect(queued).to_contain_text("Proposed by analyst")
+        expect(queued.get_by_role("table", name="What approval would change")).to_be_visible()
+        expect(queued.get_by_role("button", name="Approve")).to_be_visible()
 
 
 def test_the_dry_run_with_an_error_has_no_serious_accessibility_violation(axe_page: Page, demo):

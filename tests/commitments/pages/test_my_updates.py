@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db
 
 MY_UPDATES = "/my/updates/"
 
-# The session, the user, their roles, the updates (with commitment and reviewer), their
-# sources, and the record's sample-data banner.
-MY_UPDATES_QUERIES = 6
+# The session, the user, their roles, the count of each state's updates, the updates shown
+# (with commitment and reviewer), their sources, the header's unread count and the record's
+# sample-data banner.
+MY_UPDATES_QUERIES = 8
 
 
 @pytest.fixture

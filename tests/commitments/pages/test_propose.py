@@ -488,7 +488,7 @@ def test_add_another_source_answers_the_next_source_form_and_the_new_count(as_an
     assert 'hx-swap-oob="true"' in html
 
 
-@pytest.mark.parametrize("count", ["", "x", "-1", "20"])
+@pytest.mark.parametrize("count", ["", "x", "-1"])
 def test_add_another_source_refuses_a_bad_count(as_analyst, count):
     response = as_analyst.get(
         reverse("commitments:update_source_form"), {"sources-TOTAL_FORMS": count}
