@@ -58,6 +58,22 @@ class ReviewQueueView(LoginRequiredMixin, TemplateView):
         return context
 
 
+def _redrawn_page(request: HttpRequest, **kwargs):
+    """The queue's page the form was posted from (its `page` field), redrawn after a
+    decision; the first page when that one no longer exists."""
+    number = request.POST.get("page") or 1
+    try:
+        return selectors.review_queue_page(reviewer=request.user, number=number, **kwargs)
+    except InvalidPage:
+        return selectors.review_queue_page(reviewer=request.user, **kwargs)
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    page = request.POST.get("page", "")
+    query = f"?page={page}" if _ID.fullmatch(page) and page != "1" else ""
+    return redirect(reverse("commitments:review_queue") + query)
+
+
 def _list_context(page, rows, **extra) -> dict:
     return {"page_obj": page, "rows": rows, "waiting": page.paginator.count, **extra}
 
@@ -98,11 +114,11 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         rows = selectors.review_rows_for(reviewer=request.user, only=[pk], notes={pk: note})
         return render(request, ROW_TEMPLATE, {"row": rows[0], "typed_comment": comment})
     if note.field:
-        page, rows = selectors.review_queue_page(reviewer=request.user, also=[pk], notes={pk: note})
+        page, rows = _redrawn_page(request, also=[pk], notes={pk: note})
         context = _list_context(page, rows, typed_comment=comment)
         return render(request, QUEUE_TEMPLATE, context, status=400)
     messages.add_message(request, LEVELS[note.level], note.text)
-    return redirect(reverse("commitments:review_queue"))
+    return _back_to_queue(request)
 
 
 @require_POST
@@ -119,11 +135,11 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
             _("“%s” is not an update number: nothing was approved.") % bad[0][:20],
         )
         if request.htmx:
-            page, rows = selectors.review_queue_page(reviewer=request.user)
+            page, rows = _redrawn_page(request)
             # 200: htmx swaps in only a success, and the refusal is to be seen.
             return render(request, LIST_TEMPLATE, _list_context(page, rows, page_notes=[refusal]))
         messages.add_message(request, LEVELS[refusal.level], refusal.text)
-        return redirect(reverse("commitments:review_queue"))
+        return _back_to_queue(request)
     pks = {int(value) for value in selected}
     updates = list(selectors.status_updates_for(viewer=request.user).filter(pk__in=pks))
     notes: dict[int, RowNote] = {}
@@ -141,10 +157,8 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
     if not pks:
         page_notes.append(RowNote("info", _("Select at least one update to approve.")))
     if request.htmx:
-        page, rows = selectors.review_queue_page(
-            reviewer=request.user, also=list(notes), notes=notes
-        )
+        page, rows = _redrawn_page(request, also=list(notes), notes=notes)
         return render(request, LIST_TEMPLATE, _list_context(page, rows, page_notes=page_notes))
     for note in [*notes.values(), *page_notes]:
         messages.add_message(request, LEVELS[note.level], note.text)
-    return redirect(reverse("commitments:review_queue"))
+    return _back_to_queue(request)

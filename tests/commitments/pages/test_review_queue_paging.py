@@ -93,3 +93,39 @@ def test_approve_selected_with_a_bad_number_and_htmx_answers_the_list_with_the_m
     assert html.lstrip().startswith('<div id="review-list">')
     assert "“²” is not an update number: nothing was approved." in html
     assert StatusUpdate.objects.get(pk=update.pk).state == UpdateState.SUBMITTED
+
+
+def test_approve_selected_on_the_second_page_goes_back_to_it(as_reviewer):
+    updates = pending(55)
+
+    response = as_reviewer.post(BULK, {"selected": [updates[52].pk], "page": "2"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/review/?page=2"
+
+
+def test_approve_selected_with_htmx_redraws_the_page_it_was_posted_from(as_reviewer):
+    updates = pending(55)
+
+    response = as_reviewer.post(BULK, {"selected": [updates[52].pk], "page": "2"}, **HTMX)
+
+    shown = [row.update.pk for row in response.context["rows"]]
+    assert shown == [u.pk for u in updates[50:]]
+    assert response.context["rows"][2].note.level == "success"
+
+
+def test_a_page_that_no_longer_exists_is_redrawn_as_the_first(as_reviewer):
+    updates = pending(51)
+
+    response = as_reviewer.post(BULK, {"selected": [updates[50].pk], "page": "2"}, **HTMX)
+
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 1
+
+
+def test_the_bulk_form_and_each_row_post_the_page_they_are_on(as_reviewer):
+    pending(55)
+
+    html = as_reviewer.get(QUEUE, {"page": 2}).content.decode()
+
+    assert html.count('<input type="hidden" name="page" value="2">') == 1 + 5
