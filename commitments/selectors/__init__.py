@@ -17,7 +17,15 @@ from commitments.selectors.matrix import (
     record_bounds,
     record_matrix,
 )
-from commitments.selectors.navigation import NavLink, nav_links_for, role_labels_for
+from commitments.selectors.navigation import (
+    NavLink,
+    may_import,
+    may_read_audit_log,
+    may_review,
+    may_use_admin,
+    nav_links_for,
+    role_labels_for,
+)
 from commitments.selectors.notifications import (
     admins,
     notification_inbox,
@@ -61,6 +69,7 @@ from commitments.selectors.review_queue import (
     ReviewRow,
     RowNote,
     overtaking_changes,
+    review_queue_page,
     review_rows_for,
 )
 from commitments.selectors.subscriptions import (
@@ -143,7 +152,11 @@ __all__ = [
     "latest_audit_verification",
     "latest_checkpoint_signed_at",
     "matrix_agreements",
+    "may_import",
     "may_propose_updates",
+    "may_read_audit_log",
+    "may_review",
+    "may_use_admin",
     "my_update_groups",
     "nav_links_for",
     "notification_inbox",
@@ -161,6 +174,7 @@ __all__ = [
     "record_has_sample_data",
     "record_matrix",
     "review_queue_for",
+    "review_queue_page",
     "review_rows_for",
     "reviewers",
     "role_labels_for",

@@ -210,12 +210,17 @@ _REFERENCE_MODELS = {
 }
 
 
+def _is_id(value: str) -> bool:
+    """A primary key as text: ASCII digits only (str.isdigit() also takes "²")."""
+    return value.isascii() and value.isdigit()
+
+
 def _reference_names(events: list[AuditEvent]) -> dict[tuple[str, str], tuple[str, str]]:
     """(object_type, object_id) -> (label, key) of the participants, guarantees and
     agreements the events are about: one query per kind present."""
     wanted: dict[str, set[int]] = {}
     for event in events:
-        if event.object_type in _REFERENCE_MODELS and event.object_id.isdigit():
+        if event.object_type in _REFERENCE_MODELS and _is_id(event.object_id):
             wanted.setdefault(event.object_type, set()).add(int(event.object_id))
     names = {}
     for object_type, ids in wanted.items():

@@ -1,5 +1,6 @@
 """The site header: who is signed in, their roles, and the pages their roles may use."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -7,10 +8,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.roles import Role, role_names
-
-# Everyone signed in, whatever their roles.
-EVERYONE = "everyone"
+from accounts.roles import Role, has_role, role_names
+from commitments.selectors.updates import may_propose_updates
 
 
 @dataclass(frozen=True)
@@ -21,16 +20,44 @@ class NavLink:
     url_name: str
 
 
-# The header's links in their order, each with the roles it is shown to (any one of them).
+# Who may open each page: one rule per page, used by the page's own gate and by the header
+# (NAV_LINKS), so that a link is shown exactly to those the page lets in.
+
+
+def may_review(*, viewer: User | AnonymousUser) -> bool:
+    """The review queue (/review/) and its decisions: reviewers."""
+    return has_role(viewer, Role.REVIEWER)
+
+
+def may_read_audit_log(*, viewer: User | AnonymousUser) -> bool:
+    """The audit log (/audit/): reviewers and admins."""
+    return has_role(viewer, Role.REVIEWER) or has_role(viewer, Role.ADMIN)
+
+
+def may_import(*, viewer: User | AnonymousUser) -> bool:
+    """The import page (/import/) and its template: analysts."""
+    return has_role(viewer, Role.ANALYST)
+
+
+def may_use_admin(*, viewer: User | AnonymousUser) -> bool:
+    """The header's Admin link: admins (Django's admin has its own gate, is_staff)."""
+    return has_role(viewer, Role.ADMIN)
+
+
+def _signed_in(*, viewer: User | AnonymousUser) -> bool:
+    return viewer.is_authenticated
+
+
+# The header's links in their order, each with the rule of its page.
 # The inbox is not among them: the header shows it to everyone, with its unread count.
-NAV_LINKS: list[tuple[frozenset[str], NavLink]] = [
-    (frozenset({Role.ANALYST}), NavLink(_("My updates"), "commitments:my_updates")),
-    (frozenset({Role.ANALYST}), NavLink(_("Import"), "commitments:import")),
-    (frozenset({Role.REVIEWER}), NavLink(_("Review"), "commitments:review_queue")),
-    (frozenset({Role.REVIEWER, Role.ADMIN}), NavLink(_("Audit log"), "commitments:audit_log")),
-    (frozenset({EVERYONE}), NavLink(_("Subscriptions"), "commitments:subscriptions")),
-    (frozenset({EVERYONE}), NavLink(_("Webhooks"), "commitments:webhooks")),
-    (frozenset({Role.ADMIN}), NavLink(_("Admin"), "admin:index")),
+NAV_LINKS: list[tuple[Callable[..., bool], NavLink]] = [
+    (may_propose_updates, NavLink(_("My updates"), "commitments:my_updates")),
+    (may_import, NavLink(_("Import"), "commitments:import")),
+    (may_review, NavLink(_("Review"), "commitments:review_queue")),
+    (may_read_audit_log, NavLink(_("Audit log"), "commitments:audit_log")),
+    (_signed_in, NavLink(_("Subscriptions"), "commitments:subscriptions")),
+    (_signed_in, NavLink(_("Webhooks"), "commitments:webhooks")),
+    (may_use_admin, NavLink(_("Admin"), "admin:index")),
 ]
 
 
@@ -39,8 +66,7 @@ def nav_links_for(*, user: User | AnonymousUser) -> list[NavLink]:
     visitor. Costs at most one query (the roles, cached on the user)."""
     if not user.is_authenticated:
         return []
-    held = role_names(user) | {EVERYONE}
-    return [link for roles, link in NAV_LINKS if roles & held]
+    return [link for may, link in NAV_LINKS if may(viewer=user)]
 
 
 def role_labels_for(*, user: User | AnonymousUser) -> list[str]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -18,6 +19,9 @@ from commitments.selectors.review import status_updates_for
 from commitments.selectors.timeline import _superseded
 
 _LABELS = dict(CommitmentStatus.choices)
+
+# The queue shows this many updates a page (a 10,000-row import would make a page of 29 MB).
+REVIEW_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,33 @@ def review_rows_for(
     now = timezone.now()
     notes = notes or {}
     return [_row(u, reviewer, now, overtaken, standing, notes.get(u.pk)) for u in updates]
+
+
+def review_queue_page(
+    *,
+    reviewer,
+    number: int | str = 1,
+    also: Collection[int] = (),
+    notes: Mapping[int, RowNote] | None = None,
+    per_page: int = REVIEW_PAGE_SIZE,
+) -> tuple[Page, list[ReviewRow]]:
+    """One page of the review queue: the submitted updates (oldest first, the reviewer's
+    own included), `per_page` at most, as review_rows_for makes them; `also`: updates just
+    decided, shown with their outcome. The page's paginator counts every update waiting.
+    Raises django.core.paginator.InvalidPage for a page that does not exist.
+
+    One query (the ids waiting) before review_rows_for's fixed number."""
+    waiting = (
+        status_updates_for(viewer=reviewer)
+        .filter(state=UpdateState.SUBMITTED)
+        .order_by("submitted_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    # The ids alone, all of them (a few bytes each): one query gives the count and the page.
+    page = Paginator(list(waiting), per_page).page(number)
+    ids = [*page.object_list, *also]
+    rows = review_rows_for(reviewer=reviewer, only=ids, notes=notes) if ids else []
+    return page, rows
 
 
 def _standing_events(commitment_ids: set[int]) -> dict[int, list[AuditEvent]]:

@@ -12,6 +12,7 @@ import io
 import re
 import secrets
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -41,6 +42,15 @@ from commitments.services.update_checks import _check_update_content, _update_sn
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
+# An XLSX file is a zip: what its members hold once unpacked, in all and against their
+# packed size, is bounded too (MAX_BYTES bounds only the packed file).
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_PACKING_RATIO = 100
+RATIO_CHECKED_FROM = 1024 * 1024  # members smaller than this may pack as well as they like
+# Lines read, blank ones included (a sheet may declare a million empty rows).
+MAX_LINES = MAX_ROWS * 2
+MAX_CELL_CHARS = 5_000
+QUOTED_CHARS = 50  # a value quoted in an error message is cut to this length
 UPLOAD_TTL = timedelta(hours=1)
 
 COLUMNS = (
@@ -205,6 +215,48 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
+# What openpyxl raises on a damaged workbook: the XML parser's errors are SyntaxErrors.
+_XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    SyntaxError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OSError,
+    ValueError,
+    TypeError,
+)
+
+
+def _not_xlsx() -> _FileError:
+    return _FileError(
+        _("This is not a valid XLSX file: save it again as an Excel workbook (.xlsx).")
+    )
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    """Refuse a zip that unpacks to too much, or packs a member too well (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+        raise _not_xlsx() from None
+    too_packed = any(
+        m.file_size > RATIO_CHECKED_FROM and m.file_size > MAX_PACKING_RATIO * m.compress_size
+        for m in members
+    )
+    if too_packed or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+        raise _FileError(
+            _(
+                "The workbook unpacks to over %(mb)d MB or is packed suspiciously tightly: "
+                "save its sheet as CSV and upload that."
+            )
+            % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)}
+        )
+
+
 def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
     # openpyxl's own imports are slow; only an XLSX upload pays for them.
     from openpyxl import load_workbook
@@ -212,18 +264,22 @@ def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
 
     if not zipfile.is_zipfile(io.BytesIO(content)):
         raise _FileError(_("This is not an XLSX workbook (it is not a zip archive)."))
+    _check_unpacked_size(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise _FileError(_("This is not a readable XLSX workbook: %s.") % error) from None
+    except (InvalidFileException, *_XLSX_ERRORS):
+        raise _not_xlsx() from None
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise _FileError(_("The workbook has no sheet."))
-        for values in sheet.iter_rows(values_only=True):
+        # The sheet's declared dimension is not trusted (it may claim 16,384 columns and a
+        # million rows): the cells are read as they come, a few columns past the template's.
+        sheet.reset_dimensions()
+        for values in sheet.iter_rows(values_only=True, max_col=len(COLUMNS) + 1):
             yield [_cell(v) for v in values]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        raise _FileError(_("This is not a readable XLSX workbook: %s.") % error) from None
+    except _XLSX_ERRORS:
+        raise _not_xlsx() from None
     finally:
         workbook.close()
 
@@ -241,7 +297,7 @@ def _header(cells: list[Any]) -> list[str]:
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         errors.append(_("Missing columns: %s.") % ", ".join(missing))
-    unknown = [n or _("(blank)") for n in names if n not in COLUMNS]
+    unknown = [_quoted(n) or _("(blank)") for n in names if n not in COLUMNS]
     if unknown:
         errors.append(
             _("Unknown columns: %(unknown)s (the columns are: %(columns)s).")
@@ -266,6 +322,19 @@ def _parse(report: ImportReport, content: bytes) -> None:
         raise _FileError(_("Upload a .csv or .xlsx file."))
     columns: list[str] | None = None
     for number, cells in enumerate(rows, start=1):
+        if number > MAX_LINES:
+            raise _FileError(
+                _(
+                    "The file has over %(lines)s lines, blank ones included; split it into "
+                    "files of at most %(max)s rows."
+                )
+                % {"lines": f"{MAX_LINES:,}", "max": f"{MAX_ROWS:,}"}
+            )
+        if any(isinstance(c, str) and len(c) > MAX_CELL_CHARS for c in cells):
+            raise _FileError(
+                _("Row %(row)d has a cell over %(max)s characters.")
+                % {"row": number, "max": f"{MAX_CELL_CHARS:,}"}
+            )
         if all(_cell(c) == "" for c in cells):
             continue
         if columns is None:
@@ -289,6 +358,11 @@ def _parse(report: ImportReport, content: bytes) -> None:
 
 
 # Checking the rows ---------------------------------------------------------------------
+
+
+def _quoted(value: str) -> str:
+    """A value of the file as an error message quotes it: cut to QUOTED_CHARS."""
+    return value if len(value) <= QUOTED_CHARS else value[: QUOTED_CHARS - 1] + "…"
 
 
 def _text(row: ImportRow, column: str) -> str:
@@ -318,11 +392,11 @@ def _parse_fields(row: ImportRow) -> dict[str, Any] | None:
         except ValueError:
             row.refuse(
                 "effective_date",
-                _("Not a date: “%s” (write it as YYYY-MM-DD).") % str(raw_date).strip(),
+                _("Not a date: “%s” (write it as YYYY-MM-DD).") % _quoted(str(raw_date).strip()),
             )
     correction = _text(row, "correction").lower()
     if correction not in TRUE | FALSE:
-        row.refuse("correction", _("Write yes or no, not “%s”.") % correction)
+        row.refuse("correction", _("Write yes or no, not “%s”.") % _quoted(correction))
     title = _text(row, "source_title")
     if len(title) > Source._meta.get_field("title").max_length:
         row.refuse(
@@ -384,9 +458,9 @@ def _check_rows(report: ImportReport) -> dict[int, tuple[Commitment, dict[str, A
         fields = parsed[row.number]
         key = (row.participant, row.guarantee)
         if row.participant and row.participant not in known_codes:
-            row.refuse("participant", _("Unknown participant: %s.") % row.participant)
+            row.refuse("participant", _("Unknown participant: %s.") % _quoted(row.participant))
         if row.guarantee and row.guarantee not in known_slugs:
-            row.refuse("guarantee", _("Unknown guarantee: %s.") % row.guarantee)
+            row.refuse("guarantee", _("Unknown guarantee: %s.") % _quoted(row.guarantee))
         commitment = commitments.get(key)
         if commitment is None and row.participant in known_codes and row.guarantee in known_slugs:
             row.refuse(
@@ -407,8 +481,8 @@ def _check_rows(report: ImportReport) -> dict[int, tuple[Commitment, dict[str, A
                     )
                     % {
                         "row": earlier.number,
-                        "participant": row.participant,
-                        "guarantee": row.guarantee,
+                        "participant": _quoted(row.participant),
+                        "guarantee": _quoted(row.guarantee),
                     },
                 )
         elif all(key):

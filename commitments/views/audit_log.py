@@ -25,10 +25,6 @@ _OBJECT_PAGES = {
 }
 
 
-def may_read_audit_log(user) -> bool:
-    return has_role(user, Role.REVIEWER) or has_role(user, Role.ADMIN)
-
-
 class AuditLogView(View):
     """`/audit/`: anonymous visitors are sent to sign in; signed-in users who are neither
     reviewers nor admins are refused (403). Bad filters answer 400 with each field's error
@@ -39,7 +35,7 @@ class AuditLogView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not may_read_audit_log(request.user):
+        if not selectors.may_read_audit_log(viewer=request.user):
             raise PermissionDenied(_("Only reviewers and admins may read the audit log."))
         filterset = AuditLogFilter(
             request.GET, queryset=selectors.audit_log(viewer=request.user), viewer=request.user

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.roles import Role, has_role
-from commitments import services
+from commitments import selectors, services
 from commitments.choices import CommitmentStatus
 from commitments.services.imports import MAX_BYTES, MAX_ROWS
 
@@ -34,7 +33,7 @@ def _analyst_only(view):
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not has_role(request.user, Role.ANALYST):
+        if not selectors.may_import(viewer=request.user):
             raise PermissionDenied(_("Only analysts may import status updates."))
         return view(request, *args, **kwargs)
 
@@ -97,7 +96,10 @@ def import_page(request):
         token = services.import_upload_keep(
             owner=request.user, filename=upload.name, content=content
         )
-    return _page(request, ImportFileForm(), report, token)
+    # A file that cannot be read at all is a bad request, as in the API.
+    return _page(
+        request, ImportFileForm(), report, token, status=400 if report.file_errors else 200
+    )
 
 
 @require_POST

@@ -6,18 +6,20 @@ there), writes through services.update_approve / update_reject / updates_approve
 services decide who may do what, and their refusals become a note on the row here.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import InvalidPage
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from accounts.roles import Role, has_role
 from commitments import selectors, services
 from commitments.exceptions import DomainError, UpdateNotPending, ValidationFailed
 from commitments.selectors import RowNote
@@ -28,8 +30,12 @@ LIST_TEMPLATE = "commitments/_review_list.html"
 LEVELS = {"success": messages.SUCCESS, "info": messages.INFO, "error": messages.ERROR}
 
 
+# An update's id as a form posts it: ASCII digits, bounded (str.isdigit() takes "²").
+_ID = re.compile(r"[0-9]{1,18}")
+
+
 def _require_reviewer(request: HttpRequest) -> None:
-    if not has_role(request.user, Role.REVIEWER):
+    if not selectors.may_review(viewer=request.user):
         raise PermissionDenied(_("Only reviewers may open the review queue."))
 
 
@@ -43,8 +49,33 @@ class ReviewQueueView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = selectors.review_rows_for(reviewer=self.request.user)
+        number = self.request.GET.get("page") or 1
+        try:
+            page, rows = selectors.review_queue_page(reviewer=self.request.user, number=number)
+        except InvalidPage as error:
+            raise Http404(_("No page %s of the review queue.") % str(number)[:20]) from error
+        context.update(_list_context(page, rows))
         return context
+
+
+def _redrawn_page(request: HttpRequest, **kwargs):
+    """The queue's page the form was posted from (its `page` field), redrawn after a
+    decision; the first page when that one no longer exists."""
+    number = request.POST.get("page") or 1
+    try:
+        return selectors.review_queue_page(reviewer=request.user, number=number, **kwargs)
+    except InvalidPage:
+        return selectors.review_queue_page(reviewer=request.user, **kwargs)
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    page = request.POST.get("page", "")
+    query = f"?page={page}" if _ID.fullmatch(page) and page != "1" else ""
+    return redirect(reverse("commitments:review_queue") + query)
+
+
+def _list_context(page, rows, **extra) -> dict:
+    return {"page_obj": page, "rows": rows, "waiting": page.paginator.count, **extra}
 
 
 def _refusal_note(error: DomainError, update_pk: int) -> RowNote:
@@ -83,10 +114,11 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         rows = selectors.review_rows_for(reviewer=request.user, only=[pk], notes={pk: note})
         return render(request, ROW_TEMPLATE, {"row": rows[0], "typed_comment": comment})
     if note.field:
-        rows = selectors.review_rows_for(reviewer=request.user, notes={pk: note})
-        return render(request, QUEUE_TEMPLATE, {"rows": rows, "typed_comment": comment}, status=400)
+        page, rows = _redrawn_page(request, also=[pk], notes={pk: note})
+        context = _list_context(page, rows, typed_comment=comment)
+        return render(request, QUEUE_TEMPLATE, context, status=400)
     messages.add_message(request, LEVELS[note.level], note.text)
-    return redirect(reverse("commitments:review_queue"))
+    return _back_to_queue(request)
 
 
 @require_POST
@@ -95,7 +127,20 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
     """Approve the selected updates, each on its own: htmx redraws the list with each one's
     outcome; without it, one message per update and back to the queue."""
     _require_reviewer(request)
-    pks = {int(value) for value in request.POST.getlist("selected") if value.isdigit()}
+    selected = request.POST.getlist("selected")
+    bad = [value for value in selected if not _ID.fullmatch(value)]
+    if bad:
+        refusal = RowNote(
+            "error",
+            _("“%s” is not an update number: nothing was approved.") % bad[0][:20],
+        )
+        if request.htmx:
+            page, rows = _redrawn_page(request)
+            # 200: htmx swaps in only a success, and the refusal is to be seen.
+            return render(request, LIST_TEMPLATE, _list_context(page, rows, page_notes=[refusal]))
+        messages.add_message(request, LEVELS[refusal.level], refusal.text)
+        return _back_to_queue(request)
+    pks = {int(value) for value in selected}
     updates = list(selectors.status_updates_for(viewer=request.user).filter(pk__in=pks))
     notes: dict[int, RowNote] = {}
     for outcome in services.updates_approve(updates=updates, reviewer=request.user):
@@ -112,8 +157,8 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
     if not pks:
         page_notes.append(RowNote("info", _("Select at least one update to approve.")))
     if request.htmx:
-        rows = selectors.review_rows_for(reviewer=request.user, also=notes.keys(), notes=notes)
-        return render(request, LIST_TEMPLATE, {"rows": rows, "page_notes": page_notes})
+        page, rows = _redrawn_page(request, also=list(notes), notes=notes)
+        return render(request, LIST_TEMPLATE, _list_context(page, rows, page_notes=page_notes))
     for note in [*notes.values(), *page_notes]:
         messages.add_message(request, LEVELS[note.level], note.text)
-    return redirect(reverse("commitments:review_queue"))
+    return _back_to_queue(request)

@@ -4,6 +4,8 @@ into (commitments made through the service, so the audit chain replays)."""
 import csv
 import datetime
 import io
+import zipfile
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 
@@ -84,3 +86,34 @@ def demo_rows(count: int) -> list[list[str]]:
         )
         for c in commitments
     ]
+
+
+# Hand-made XLSX sheets (hostile files) ---------------------------------------------------
+
+SHEET = "xl/worksheets/sheet1.xml"
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def with_sheet(sheet_xml: str) -> bytes:
+    """A workbook written by openpyxl, its first sheet's XML replaced by this one."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = sheet_xml.encode() if info.filename == SHEET else source.read(info)
+            archive.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(text)}</t></is></c>'
+
+
+def header_row() -> str:
+    cells = "".join(inline(f"{chr(ord('A') + i)}1", name) for i, name in enumerate(HEADER))
+    return f'<row r="1">{cells}</row>'
+
+
+def sheet(*rows: str, dimension: str = "") -> str:
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return f'<worksheet xmlns="{NS}">{dim}<sheetData>{"".join(rows)}</sheetData></worksheet>'

@@ -212,6 +212,6 @@ def test_a_file_over_5_mb_is_one_message_not_a_server_error(as_analyst, commitme
 
     response = upload(as_analyst, content)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "The file is over 5 MB; split it into smaller files." in response.content.decode()
     assert not StatusUpdate.objects.exists()

@@ -462,9 +462,10 @@ def test_the_queue_costs_the_same_queries_for_20_and_200_pending_updates(
         response = as_reviewer.get(QUEUE)
 
     rows = response.context["rows"]
-    assert len(rows) == 200
-    assert sum(row.is_overtaken for row in rows) == 40
-    assert sum(row.update.is_correction for row in rows) == 20
+    assert len(rows) == 50  # one page
+    assert response.context["waiting"] == 200
+    assert any(row.is_overtaken for row in rows)
+    assert any(row.update.is_correction for row in rows)
     assert all(len(row.sources) == 2 for row in rows)
     assert len(large) == len(small)
 

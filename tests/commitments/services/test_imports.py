@@ -228,7 +228,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused(analyst, commitments):
 
     report = apply(out.getvalue(), analyst, filename="updates.xlsx")
 
-    assert "not a readable XLSX workbook" in only_file_error(report)
+    assert "not a valid XLSX file" in only_file_error(report)
     assert nothing_created(AuditEvent.objects.count())
 
 
