@@ -71,6 +71,7 @@ from commitments.selectors.review_queue import (
     overtaking_changes,
     review_queue_page,
     review_rows_for,
+    review_waiting_count,
 )
 from commitments.selectors.subscriptions import (
     subscription_choices,
@@ -176,6 +177,7 @@ __all__ = [
     "review_queue_for",
     "review_queue_page",
     "review_rows_for",
+    "review_waiting_count",
     "reviewers",
     "role_labels_for",
     "sources_for",

@@ -7,7 +7,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
@@ -170,6 +170,21 @@ def review_rows_for(
     return [_row(u, reviewer, now, overtaken, standing, notes.get(u.pk)) for u in updates]
 
 
+def _waiting(reviewer) -> QuerySet[StatusUpdate]:
+    """The updates waiting for review that the reviewer may read, oldest first (their own
+    included: the queue lists them, without buttons)."""
+    return (
+        status_updates_for(viewer=reviewer)
+        .filter(state=UpdateState.SUBMITTED)
+        .order_by("submitted_at", "pk")
+    )
+
+
+def review_waiting_count(*, reviewer) -> int:
+    """How many updates wait for review, as the queue's heading says (one query)."""
+    return _waiting(reviewer).count()
+
+
 def review_queue_page(
     *,
     reviewer,
@@ -184,14 +199,8 @@ def review_queue_page(
     Raises django.core.paginator.InvalidPage for a page that does not exist.
 
     One query (the ids waiting) before review_rows_for's fixed number."""
-    waiting = (
-        status_updates_for(viewer=reviewer)
-        .filter(state=UpdateState.SUBMITTED)
-        .order_by("submitted_at", "pk")
-        .values_list("pk", flat=True)
-    )
     # The ids alone, all of them (a few bytes each): one query gives the count and the page.
-    page = Paginator(list(waiting), per_page).page(number)
+    page = Paginator(list(_waiting(reviewer).values_list("pk", flat=True)), per_page).page(number)
     ids = [*page.object_list, *also]
     rows = review_rows_for(reviewer=reviewer, only=ids, notes=notes) if ids else []
     return page, rows

@@ -25,7 +25,8 @@ from commitments.exceptions import DomainError, UpdateNotPending, ValidationFail
 from commitments.selectors import RowNote
 
 QUEUE_TEMPLATE = "commitments/review_queue.html"
-ROW_TEMPLATE = "commitments/_review_row.html"
+# htmx's answer to a decision: the row, and the heading's count of updates waiting.
+DECIDED_ROW_TEMPLATE = "commitments/_review_row_decided.html"
 LIST_TEMPLATE = "commitments/_review_list.html"
 LEVELS = {"success": messages.SUCCESS, "info": messages.INFO, "error": messages.ERROR}
 
@@ -78,6 +79,11 @@ def _list_context(page, rows, **extra) -> dict:
     return {"page_obj": page, "rows": rows, "waiting": page.paginator.count, **extra}
 
 
+def _redrawn_list(request: HttpRequest, page, rows, **extra) -> HttpResponse:
+    """htmx's answer to Approve selected: the list, and the heading's count out of band."""
+    return render(request, LIST_TEMPLATE, _list_context(page, rows, oob_waiting=True, **extra))
+
+
 def _refusal_note(error: DomainError, update_pk: int) -> RowNote:
     if isinstance(error, UpdateNotPending):
         return RowNote(
@@ -112,7 +118,9 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         note = _refusal_note(error, pk)
     if request.htmx:
         rows = selectors.review_rows_for(reviewer=request.user, only=[pk], notes={pk: note})
-        return render(request, ROW_TEMPLATE, {"row": rows[0], "typed_comment": comment})
+        waiting = selectors.review_waiting_count(reviewer=request.user)
+        context = {"row": rows[0], "typed_comment": comment, "waiting": waiting}
+        return render(request, DECIDED_ROW_TEMPLATE, context)
     if note.field:
         page, rows = _redrawn_page(request, also=[pk], notes={pk: note})
         context = _list_context(page, rows, typed_comment=comment)
@@ -137,7 +145,7 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
         if request.htmx:
             page, rows = _redrawn_page(request)
             # 200: htmx swaps in only a success, and the refusal is to be seen.
-            return render(request, LIST_TEMPLATE, _list_context(page, rows, page_notes=[refusal]))
+            return _redrawn_list(request, page, rows, page_notes=[refusal])
         messages.add_message(request, LEVELS[refusal.level], refusal.text)
         return _back_to_queue(request)
     pks = {int(value) for value in selected}
@@ -158,7 +166,7 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
         page_notes.append(RowNote("info", _("Select at least one update to approve.")))
     if request.htmx:
         page, rows = _redrawn_page(request, also=list(notes), notes=notes)
-        return render(request, LIST_TEMPLATE, _list_context(page, rows, page_notes=page_notes))
+        return _redrawn_list(request, page, rows, page_notes=page_notes)
     for note in [*notes.values(), *page_notes]:
         messages.add_message(request, LEVELS[note.level], note.text)
     return _back_to_queue(request)

@@ -74,9 +74,12 @@ def test_a_reviewer_approves_a_submitted_update_and_the_record_shows_it(page, an
     expect(row).to_contain_text("Proposed by ana")
     expect(row).to_contain_text("mfa.example.org")
     expect(row).to_contain_text("The agreement was signed today.")
+    expect(page.locator("#review-waiting")).to_have_text("1 update waiting")
     row.get_by_role("button", name="Approve").click()
 
     expect(row_of(page, update)).to_contain_text("Approved by rev")
+    # The heading's count follows, though only the row was redrawn.
+    expect(page.locator("#review-waiting")).to_have_text("0 updates waiting")
     expect(row_of(page, update).get_by_role("button")).to_have_count(0)
     assert state_of(update) == UpdateState.APPROVED
     assert_no_csp_violation(page)
