@@ -34,6 +34,12 @@ def may_read_audit_log(*, viewer: User | AnonymousUser) -> bool:
     return has_role(viewer, Role.REVIEWER) or has_role(viewer, Role.ADMIN)
 
 
+def may_see_chain_alarm(*, viewer: User | AnonymousUser) -> bool:
+    """The audit log's red banner when the chain's last verification failed: admins, the
+    people a broken chain is notified to (selectors.admins)."""
+    return has_role(viewer, Role.ADMIN)
+
+
 def may_import(*, viewer: User | AnonymousUser) -> bool:
     """The import page (/import/) and its template: analysts."""
     return has_role(viewer, Role.ANALYST)

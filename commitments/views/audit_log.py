@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.roles import Role, has_role
 from commitments import selectors
 from commitments.filters import AuditLogFilter
 
@@ -43,7 +42,7 @@ class AuditLogView(View):
         context = {
             "filter": filterset,
             "verification": selectors.latest_audit_verification(),
-            "is_admin": has_role(request.user, Role.ADMIN),
+            "is_admin": selectors.may_see_chain_alarm(viewer=request.user),
         }
         if not filterset.is_valid():
             return render(request, self.template_name, {**context, "entries": None}, status=400)
