@@ -123,48 +123,12 @@ def _lock_and_head() -> tuple[int, str]:
     return (last[0] + 1, last[1]) if last else (1, GENESIS)
 
 
-def _event(
-    *,
-    sequence: int,
-    prev_hash: str,
-    occurred_at: datetime,
-    request: str,
-    action: str,
-    actor: Any,
-    obj: Model | None = None,
-    object_type: str = "",
-    object_id: str | int = "",
-    commitment: Model | None = None,
-    update: Model | None = None,
-    effective_date: date | None = None,
-    before: dict | None = None,
-    after: dict | None = None,
-    reason: str = "",
-) -> AuditEvent:
-    """One unsaved event following `prev_hash`, its hash computed."""
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or obj.pk
-    is_person = actor is not None and getattr(actor, "is_authenticated", False)
-    event = AuditEvent(
-        sequence=sequence,
-        occurred_at=occurred_at,
-        actor=actor if is_person else None,
-        actor_name=actor.get_username() if is_person else (str(actor) if actor else "system"),
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        commitment=commitment,
-        update=update,
-        effective_date=effective_date,
-        before=jsonable(before or {}),
-        after=jsonable(after or {}),
-        reason=reason,
-        request_id=request,
-        prev_hash=prev_hash,
-    )
-    event.hash = chain_hash(prev_hash, event_content(event))
-    return event
+def _actor(actor: Any) -> tuple[Any, str]:
+    """Who acted, as the chain keeps it: the person (None for the system or a command) and
+    the name stored beside them."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        return actor, actor.get_username()
+    return None, str(actor) if actor else "system"
 
 
 def record(
@@ -182,25 +146,30 @@ def record(
     reason: str = "",
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
     sequence, prev_hash = _lock_and_head()
-    # Microseconds survive both databases; the stored value must hash as it was hashed.
-    event = _event(
+    person, actor_name = _actor(actor)
+    event = AuditEvent(
         sequence=sequence,
-        prev_hash=prev_hash,
+        # Microseconds survive both databases; the stored value must hash as it was hashed.
         occurred_at=timezone.now(),
-        request=request_id.get(),
+        actor=person,
+        actor_name=actor_name,
         action=action,
-        actor=actor,
-        obj=obj,
         object_type=object_type,
-        object_id=object_id,
+        object_id=str(object_id),
         commitment=commitment,
         update=update,
         effective_date=effective_date,
-        before=before,
-        after=after,
+        before=jsonable(before or {}),
+        after=jsonable(after or {}),
         reason=reason,
+        request_id=request_id.get(),
+        prev_hash=prev_hash,
     )
+    event.hash = chain_hash(prev_hash, event_content(event))
     event.save(force_insert=True)
     headwatch.appended(event.sequence, event.hash)
     return event
@@ -227,10 +196,9 @@ def record_many(*, actor: Any, entries: Sequence[dict[str, Any]]) -> list[Record
     occurred_at = timezone.now()
     stamp = occurred_at.isoformat(timespec="microseconds")
     request = request_id.get()
-    is_person = actor is not None and getattr(actor, "is_authenticated", False)
-    actor_id = actor.pk if is_person else None
-    actor_name = actor.get_username() if is_person else (str(actor) if actor else "system")
-    rows, recorded = [], []
+    person, actor_name = _actor(actor)
+    actor_id = person.pk if person else None
+    rows = []
     for offset, entry in enumerate(entries):
         effective = entry.get("effective_date")
         content = content_of(
