@@ -33,15 +33,6 @@ GOAL_SECONDS = 10.0
 GUARANTEES = 10
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            c.execute(f'CREATE DATABASE "{name}"')
-
-
 def fresh_record(rows: int):
     """An empty record, then `rows` signed commitments and the people; returns the analyst
     and the (code, slug) of each commitment."""
@@ -144,6 +135,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.rows, args.runs = 1_000, 1
+
+    from bench._setup import ensure_database
 
     ensure_database()
     import django

@@ -27,15 +27,6 @@ os.environ["DATABASE_URL"] = os.environ.get(
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            c.execute(f'CREATE DATABASE "{name}"')
-
-
 def fill(events: int) -> None:
     from django.db import connection, transaction
 
@@ -142,6 +133,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.events, args.runs = 10_000, 1
+
+    from bench._setup import ensure_database
 
     ensure_database()
     import django

@@ -42,15 +42,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 RESULTS = ROOT / "bench" / "results"
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            c.execute(f'CREATE DATABASE "{name}"')
-
-
 class _Server(ThreadingHTTPServer):
     # The listen() backlog is set in the constructor: a small one resets connections when
     # 2 processes with WEBHOOK_THREADS each connect at once, and the bench would time the retries.
@@ -214,6 +205,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.endpoints, args.runs = 100, 1
+
+    from bench._setup import ensure_database
 
     ensure_database()
     import django
