@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from commitments import crypto, selectors, services
-from commitments.exceptions import Conflict, DomainError, NotAllowed, ValidationFailed
+from commitments.exceptions import DomainError, ValidationFailed
 from commitments.models import CHECKPOINT_TYPE, STATUS_CHANGED_TYPE
+from tracker.api import domain_status  # a refusal's status, as the API answers it
 
 # The session's slot for a secret to show once: {"endpoint": id, "token": Fernet token}.
 SECRET_SLOT = "webhooks.secret_shown_once"
@@ -48,14 +49,6 @@ class EndpointForm(forms.Form):
         initial=[STATUS_CHANGED_TYPE],
         widget=forms.CheckboxSelectMultiple,
     )
-
-
-def _status_of(error: DomainError) -> int:
-    if isinstance(error, NotAllowed):
-        return 403
-    if isinstance(error, Conflict):
-        return 409
-    return 400
 
 
 def _page(
@@ -124,7 +117,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
         return _page(request, form=form, status=400)
     except DomainError as error:
         form.add_error(None, error.message)
-        return _page(request, form=form, status=_status_of(error))
+        return _page(request, form=form, status=domain_status(error))
     _keep_secret_once(request, endpoint_id=endpoint.pk, secret=secret)
     messages.success(request, _("Endpoint created: copy its secret now."))
     return redirect("commitments:webhooks")
@@ -132,7 +125,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
 
 def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
     messages.error(request, error.message)
-    return _page(request, status=_status_of(error))
+    return _page(request, status=domain_status(error))
 
 
 @login_required
