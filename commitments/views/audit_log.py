@@ -1,17 +1,18 @@
 """The audit log at `/audit/`: the history's events, filtered and paged, newest first, under
 the state of the chain's last verification. Reviewers and admins only."""
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from commitments import selectors
 from commitments.filters import AuditLogFilter
+from commitments.views._access import page_gate
 
 PAGE_SIZE = 50
 
@@ -31,11 +32,13 @@ class AuditLogView(View):
 
     template_name = "commitments/audit_log.html"
 
+    @method_decorator(
+        page_gate(
+            selectors.may_read_audit_log,
+            gettext_lazy("Only reviewers and admins may read the audit log."),
+        )
+    )
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not selectors.may_read_audit_log(viewer=request.user):
-            raise PermissionDenied(_("Only reviewers and admins may read the audit log."))
         filterset = AuditLogFilter(
             request.GET, queryset=selectors.audit_log(viewer=request.user), viewer=request.user
         )

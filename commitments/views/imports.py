@@ -4,8 +4,6 @@ the page posts back, so the Import button imports exactly the file that was chec
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from commitments import selectors, services
 from commitments.choices import CommitmentStatus
 from commitments.services.imports import MAX_BYTES, MAX_ROWS
+from commitments.views._access import page_gate
 
 # Rows with errors are all shown; rows without, up to this many (a 10,000-row file would
 # make a page nobody reads).
@@ -29,17 +28,9 @@ class ImportFileForm(forms.Form):
     )
 
 
-def _analyst_only(view):
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not selectors.may_import(viewer=request.user):
-            raise PermissionDenied(_("Only analysts may import status updates."))
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+_analyst_only = page_gate(
+    selectors.may_import, gettext_lazy("Only analysts may import status updates.")
+)
 
 
 def _label(status: str) -> str:

@@ -9,20 +9,20 @@ services decide who may do what, and their refusals become a note on the row her
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from commitments import selectors, services
 from commitments.exceptions import DomainError, UpdateNotPending, ValidationFailed
 from commitments.selectors import RowNote
+from commitments.views._access import page_gate
 
 QUEUE_TEMPLATE = "commitments/review_queue.html"
 # htmx's answer to a decision: the row, and the heading's count of updates waiting.
@@ -35,18 +35,14 @@ LEVELS = {"success": messages.SUCCESS, "info": messages.INFO, "error": messages.
 _ID = re.compile(r"[0-9]{1,18}")
 
 
-def _require_reviewer(request: HttpRequest) -> None:
-    if not selectors.may_review(viewer=request.user):
-        raise PermissionDenied(_("Only reviewers may open the review queue."))
+_reviewers_only = page_gate(
+    selectors.may_review, gettext_lazy("Only reviewers may open the review queue.")
+)
 
 
-class ReviewQueueView(LoginRequiredMixin, TemplateView):
+@method_decorator(_reviewers_only, name="dispatch")
+class ReviewQueueView(TemplateView):
     template_name = QUEUE_TEMPLATE
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            _require_reviewer(request)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -97,12 +93,11 @@ def _refusal_note(error: DomainError, update_pk: int) -> RowNote:
 
 
 @require_POST
-@login_required
+@_reviewers_only
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or reject one update (the button pressed says which). htmx: the row, redrawn
     with its outcome or the refusal. Otherwise: back to the queue with a message, or the
     queue with the refusal beside the comment field."""
-    _require_reviewer(request)
     update = get_object_or_404(selectors.status_updates_for(viewer=request.user), pk=pk)
     comment = request.POST.get("comment", "")
     try:
@@ -130,11 +125,10 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@_reviewers_only
 def review_bulk_approve(request: HttpRequest) -> HttpResponse:
     """Approve the selected updates, each on its own: htmx redraws the list with each one's
     outcome; without it, one message per update and back to the queue."""
-    _require_reviewer(request)
     selected = request.POST.getlist("selected")
     bad = [value for value in selected if not _ID.fullmatch(value)]
     if bad:

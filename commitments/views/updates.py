@@ -12,9 +12,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +26,7 @@ from commitments import selectors, services
 from commitments.choices import UpdateState
 from commitments.exceptions import AlreadySaved, DomainError
 from commitments.models import Commitment, StatusUpdate
+from commitments.views._access import page_gate
 from commitments.views.update_forms import (
     SOURCES_PREFIX,
     BaseSourceFormSet,
@@ -60,18 +58,16 @@ def _already_saved(request: HttpRequest, update_pk: int | None) -> HttpResponse:
     return redirect(f"{target}#update-{update_pk}" if update_pk else target)
 
 
-def _require_analyst(request: HttpRequest) -> None:
-    if not selectors.may_propose_updates(viewer=request.user):
-        raise PermissionDenied(_("Only analysts propose status updates."))
+_analysts_only = page_gate(
+    selectors.may_propose_updates, gettext_lazy("Only analysts propose status updates.")
+)
 
 
-class AnalystOnlyMixin(LoginRequiredMixin):
+class AnalystOnlyMixin:
     """Signed-in analysts only: a visitor is sent to the login page, anyone else gets 403."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated:
-            _require_analyst(request)
-        return super().dispatch(request, *args, **kwargs)
+        return _analysts_only(super().dispatch)(request, *args, **kwargs)
 
 
 class _UpdateFormView(AnalystOnlyMixin, View):
@@ -344,9 +340,8 @@ def _own_update_action(service: Callable[..., Any], done: str) -> Callable[..., 
     what happened (or why not)."""
 
     @require_POST
-    @login_required
+    @_analysts_only
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        _require_analyst(request)
         update = get_object_or_404(selectors.own_updates(author=request.user), pk=pk)
         try:
             service(update=update, author=request.user)
